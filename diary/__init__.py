@@ -1,0 +1,42 @@
+"""Diary: a bilingual mobile diary for clinical-trial participants, caregivers and staff."""
+
+from pathlib import Path
+
+from flask import Flask
+
+from diary import config as settings
+from diary import crypto
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Build the application: config, validation, extensions, blueprints, errors, CLI."""
+    app = Flask(__name__, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(settings.load(app.instance_path, overrides))
+    settings.validate(app.config, app.instance_path)
+    crypto.configure(app.config["DIARY_ENCRYPTION_KEYS"])
+
+    from diary import i18n, security
+    from diary.extensions import babel, csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"),
+                     render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    login_manager.init_app(app)
+    security.init_app(app)
+    i18n.init_app(app)
+
+    from diary.auth.views import bp as auth_bp
+    from diary.participant.views import bp as participant_bp
+    from diary.public import bp as public_bp
+
+    for blueprint in (public_bp, auth_bp, participant_bp):
+        app.register_blueprint(blueprint)
+
+    from diary import cli, errors
+
+    errors.init_app(app)
+    cli.init_app(app)
+    return app

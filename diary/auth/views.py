@@ -1,0 +1,112 @@
+"""Sign in, sign out and choose a language."""
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from diary import clock
+from diary.auth.forms import PhoneSignInForm, StaffSignInForm
+from diary.extensions import db
+from diary.forms import ActionForm, LanguageForm
+from diary.services import audit, sign_in
+
+bp = Blueprint("auth", __name__)
+
+
+def safe_next(default: str) -> str:
+    """Follow a `next` only when it stays on this site."""
+    target = request.values.get("next") or ""
+    parts = urlsplit(target)
+    if target.startswith("/") and not target.startswith("//") and not parts.netloc:
+        return target
+    return default
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Participants and caregivers: phone number and PIN."""
+    if current_user.is_authenticated and current_user.kind != "staff":
+        return redirect(url_for("participant.home"))
+    form = PhoneSignInForm()
+    if form.validate_on_submit():
+        lockout = sign_in.Lockout.from_config(current_app.config)
+        result = sign_in.sign_in_phone(db.session, form.phone.data, form.pin.data, clock.now(),
+                                       lockout)
+        db.session.commit()
+        if result.account is not None:
+            _start_session(result.account, form.remember.data)
+            return redirect(safe_next(url_for("participant.home")))
+        form.pin.errors.append(_refusal(result.locked, lockout))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/staff/login", methods=["GET", "POST"])
+def staff_login():
+    """Study staff: e-mail and password."""
+    form = StaffSignInForm()
+    if form.validate_on_submit():
+        lockout = sign_in.Lockout.from_config(current_app.config)
+        result = sign_in.sign_in_staff(db.session, form.email.data, form.password.data,
+                                       clock.now(), lockout)
+        db.session.commit()
+        if result.account is not None:
+            _start_session(result.account, remember=False)
+            return redirect(safe_next("/staff/"))
+        form.password.errors.append(_refusal(result.locked, lockout))
+    return render_template("auth/staff_login.html", form=form)
+
+
+def _refusal(locked: bool, lockout: sign_in.Lockout) -> str:
+    if locked:
+        return _("Too many attempts. Please wait %(n)d minutes and try again, or call the "
+                 "study team.", n=lockout.lock_minutes)
+    return _("The phone number or PIN is not right. Please try again.") if \
+        request.endpoint == "auth.login" else _("The e-mail or password is not right.")
+
+
+def _start_session(account, remember: bool) -> None:
+    session.clear()
+    session.permanent = True
+    login_user(account, remember=remember)
+
+
+@bp.post("/logout")
+def logout():
+    """Sign out (a POST with CSRF, so no link can sign a person out)."""
+    form = ActionForm()
+    if form.validate_on_submit() and current_user.is_authenticated:
+        audit.record(db.session, clock.now(), "sign_out", current_user._get_current_object(),
+                     participant=getattr(current_user, "participant", None))
+        db.session.commit()
+        logout_user()
+        session.clear()
+        flash(_("You have signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.post("/language")
+def language():
+    """Switch between 中文 and English; saved on the account when signed in."""
+    form = LanguageForm()
+    locale = form.locale.data
+    if form.validate_on_submit() and locale in current_app.config["DIARY_LOCALES"]:
+        session["locale"] = locale
+        if current_user.is_authenticated and current_user.locale != locale:
+            account = current_user._get_current_object()
+            audit.record(db.session, clock.now(), "settings.language", account,
+                         participant=getattr(account, "participant", None),
+                         detail={"before": account.locale, "after": locale})
+            account.locale = locale
+            db.session.commit()
+    return redirect(safe_next(url_for("participant.home")))

@@ -1,0 +1,73 @@
+"""Command-line tools: flask --app wsgi diary demo | tick | create-staff."""
+
+from datetime import UTC, datetime
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from diary import clock
+from diary.extensions import db
+
+diary_cli = AppGroup("diary", help="Study diary tasks.")
+
+
+@diary_cli.command("demo")
+@click.option("--if-empty", is_flag=True, help="Only when the database has no participants.")
+def demo_command(if_empty: bool) -> None:
+    """Seed a demo site, staff and participants with weeks of history (idempotent)."""
+    from sqlalchemy import select
+
+    from diary import demo
+    from diary.models import Participant
+
+    if if_empty and db.session.scalar(select(Participant.id).limit(1)) is not None:
+        click.echo("The database already has participants; no demo data added.")
+        return
+    created = demo.seed(db.session, clock.now())
+    db.session.commit()
+    click.echo("Demo data created." if created else "Demo data already present.")
+    for line in demo.LOGINS:
+        click.echo("  " + line)
+
+
+@diary_cli.command("tick")
+@click.option("--now", "at", default=None, help="ISO-8601 instant (default: now).")
+def tick_command(at: str | None) -> None:
+    """Run everything due at that instant once: reminders, window closing, flags."""
+    from diary.services import ticking
+
+    instant = clock.now() if at is None else _parse_instant(at)
+    report = ticking.run(db.session, instant)
+    click.echo(f"tick {instant.isoformat()}: {report}")
+
+
+@diary_cli.command("create-staff")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice(["coordinator", "investigator", "admin"]),
+              default="admin")
+@click.password_option(help="At least 12 characters.")
+def create_staff_command(email: str, name: str, role: str, password: str) -> None:
+    """Create a staff account (the first admin, for instance)."""
+    from diary.services import staff_accounts
+
+    try:
+        staff_accounts.create(db.session, email, name, role, password, clock.now())
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"Created {role} {email}.")
+
+
+def _parse_instant(value: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as error:
+        raise click.BadParameter(f"not an ISO-8601 instant: {value}") from error
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def init_app(app: Flask) -> None:
+    """Register the command group."""
+    app.cli.add_command(diary_cli)

@@ -1,0 +1,40 @@
+"""Language choice and locale-aware formatting for templates."""
+
+from flask import Flask, request, session
+from flask_babel import format_date, format_datetime, get_locale
+from flask_login import current_user
+
+
+def select_locale() -> str:
+    """The saved choice, then the session's, then Accept-Language, then the default."""
+    supported = _supported()
+    saved = getattr(current_user, "locale", None) if current_user else None
+    if saved in supported:
+        return saved
+    if session.get("locale") in supported:
+        return session["locale"]
+    match = request.accept_languages.best_match(supported) if request else None
+    return match or _default()
+
+
+def _supported() -> tuple[str, ...]:
+    from flask import current_app
+
+    return tuple(current_app.config["DIARY_LOCALES"])
+
+
+def _default() -> str:
+    from flask import current_app
+
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def html_lang() -> str:
+    """The BCP 47 tag for <html lang>."""
+    return "zh-CN" if str(get_locale()) == "zh" else str(get_locale())
+
+
+def init_app(app: Flask) -> None:
+    """Expose formatting helpers to every template."""
+    app.jinja_env.globals.update(html_lang=html_lang, format_date=format_date,
+                                 format_datetime=format_datetime)

@@ -1,0 +1,129 @@
+"""The participant's and caregiver's pages: home, the diary screens, history, settings."""
+
+from datetime import date
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from diary import answers as reading
+from diary import clock, schedule
+from diary.extensions import db
+from diary.instrument import is_shown
+from diary.participant import flow
+from diary.participant.forms import SettingsForm, reminder_choices
+from diary.security import diarist_required
+from diary.services import days, drafts, settings
+
+bp = Blueprint("participant", __name__)
+bp.add_app_template_global(reading.display, "answer_text")
+bp.add_app_template_global(is_shown, "answer_shown")
+
+
+def window_rules() -> schedule.WindowRules:
+    return schedule.WindowRules.from_config(current_app.config)
+
+
+@bp.get("/")
+@diarist_required
+def home(participant, account):
+    """Today's diary in one tap, and yesterday's while it is still open."""
+    now = clock.now()
+    open_days = days.open_days(db.session, participant, now, window_rules())
+    closes = {d.day: schedule.window_closes_at(d.day, participant.timezone, window_rules())
+              for d in open_days}
+    return render_template("participant/home.html", participant=participant, account=account,
+                           open_days=open_days, closes=closes,
+                           today=schedule.local_today(now, participant.timezone))
+
+
+@bp.route("/diary/<day>/<step>", methods=["GET", "POST"])
+@diarist_required
+def step(participant, account, day, step):
+    """One screen of the diary: show it, or save it and go on."""
+    the_day = _open_day(participant, day)
+    if not isinstance(the_day, date):
+        return the_day
+    return flow.screen(participant, account, the_day, step)
+
+
+@bp.route("/diary/<day>/review", methods=["GET", "POST"])
+@diarist_required
+def review(participant, account, day):
+    """All answers on one page; one tap sends them."""
+    the_day = _open_day(participant, day)
+    if not isinstance(the_day, date):
+        return the_day
+    return flow.review(participant, account, the_day)
+
+
+@bp.get("/diary/<day>/done")
+@diarist_required
+def done(participant, account, day):
+    """The confirmation after sending."""
+    the_day = _parse(day)
+    entry = drafts.entry_for(db.session, participant.id, the_day)
+    if entry is None:
+        abort(404)
+    return render_template("participant/done.html", entry=entry, day=the_day)
+
+
+@bp.get("/diary/<day>/help")
+@diarist_required
+def emergency(participant, account, day):
+    """What to do now after a warning sign: call 120 (or 12356)."""
+    the_day = _parse(day)
+    crisis = request.args.get("kind") == "crisis"
+    return render_template("participant/emergency.html", day=the_day, crisis=crisis,
+                           emergency=request.args.get("kind") != "crisis" or
+                           request.args.get("both") == "1")
+
+
+@bp.get("/history")
+@diarist_required
+def history(participant, account):
+    """The last four weeks as a calendar."""
+    now = clock.now()
+    weeks = days.calendar(db.session, participant, now, window_rules(),
+                          weeks=current_app.config["DIARY_HISTORY_DAYS"] // 7)
+    return render_template("participant/history.html", weeks=weeks,
+                           today=schedule.local_today(now, participant.timezone))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@diarist_required
+def preferences(participant, account):
+    """Language and, for the participant, the daily reminder time."""
+    form = SettingsForm(locale=account.locale,
+                        reminder_time=participant.reminder_time.strftime("%H:%M"))
+    bounds = settings.reminder_bounds(current_app.config)
+    form.reminder_time.choices = reminder_choices(*bounds)
+    if form.validate_on_submit():
+        settings.update_preferences(db.session, account, form.locale.data,
+                                    form.reminder_time.data, clock.now(), bounds)
+        db.session.commit()
+        flash(_("Your settings are saved."), "success")
+        return redirect(url_for("participant.preferences"))
+    return render_template("participant/settings.html", form=form, participant=participant,
+                           account=account)
+
+
+def _parse(day: str) -> date:
+    try:
+        return date.fromisoformat(day)
+    except ValueError:
+        abort(404)
+
+
+def _open_day(participant, day: str):
+    """The day if the participant may fill it in now, else the page that says why not."""
+    the_day = _parse(day)
+    now = clock.now()
+    if the_day > schedule.local_today(now, participant.timezone):
+        abort(404)
+    status = days.status_of(participant, the_day,
+                            drafts.entry_for(db.session, participant.id, the_day), now,
+                            window_rules())
+    if schedule.is_open(the_day, participant.timezone, now, window_rules()) and status in (
+            "open", "on_time", "late"):
+        return the_day
+    return render_template("participant/closed.html", day=the_day), 200

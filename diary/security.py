@@ -1,0 +1,93 @@
+"""Deny by default: every endpoint needs a signed-in account unless it is listed as public."""
+
+from functools import wraps
+
+from flask import Flask, abort, redirect, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from diary.extensions import db, login_manager
+
+PUBLIC_ENDPOINTS = {"static", "public.healthz", "public.manifest", "public.offline",
+                    "auth.login", "auth.staff_login", "auth.language"}
+PUBLIC_BLUEPRINTS = {"webhooks"}
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+
+
+def load_user(user_id: str):
+    """Find the account behind a session identity; a changed secret ends the session."""
+    from diary.models import Caregiver, Participant, StaffUser
+
+    try:
+        kind, pk, _stamp = user_id.split(":")
+        model = {"participant": Participant, "caregiver": Caregiver, "staff": StaffUser}[kind]
+        account = db.session.get(model, int(pk))
+    except (ValueError, KeyError):
+        return None
+    if account is None or account.get_id() != user_id or not account.is_active:
+        return None
+    return account
+
+
+def require_login():
+    """Send anonymous visitors of non-public pages to the right sign-in page."""
+    endpoint = request.endpoint or ""
+    if endpoint in PUBLIC_ENDPOINTS or request.blueprint in PUBLIC_BLUEPRINTS:
+        return None
+    if request.endpoint is None:
+        return None  # a 404 stays a 404
+    if not current_user.is_authenticated:
+        target = "auth.staff_login" if request.blueprint == "staff" else "auth.login"
+        return redirect(url_for(target, next=request.full_path.rstrip("?")))
+    return None
+
+
+def diarist_required(view):
+    """Only a participant or their caregiver; hands the view the participant and the account."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if getattr(current_user, "kind", None) not in ("participant", "caregiver"):
+            abort(403)
+        return view(current_user.participant, current_user, *args, **kwargs)
+
+    return wrapped
+
+
+def staff_required(*roles):
+    """Only staff (of the given roles); hands the view the staff member."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if getattr(current_user, "kind", None) != "staff":
+                abort(403)
+            if roles and current_user.role not in roles:
+                abort(403)
+            return view(current_user, *args, **kwargs)
+
+        return wrapped
+
+    return decorate
+
+
+def set_headers(response):
+    """A strict content security policy and no caching of personal pages."""
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    if current_user.is_authenticated and request.endpoint != "static":
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Wire the login manager and the allow-list."""
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to continue.")
+    app.before_request(require_login)
+    app.after_request(set_headers)

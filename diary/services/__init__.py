@@ -1,0 +1,1 @@
+"""Use cases on (session, …, now): the web views, the scheduler and the CLI call these."""

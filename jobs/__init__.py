@@ -1,0 +1,1 @@
+"""The scheduler process: `python -m jobs` runs the tick every minute."""

@@ -1,0 +1,128 @@
+"""Fixtures: an app on a fresh database per test, a client, a settable clock, factories."""
+
+import os
+import shutil
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+from cryptography.fernet import Fernet
+
+from diary import create_app
+from diary.extensions import db as _db
+
+TEST_KEY = Fernet.generate_key().decode()
+POSTGRES_URL = os.environ.get("DIARY_TEST_DATABASE_URL")
+
+
+class Clock:
+    """A clock tests set and move; the app reads it through DIARY_CLOCK."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def __call__(self) -> datetime:
+        return self.at
+
+    def set(self, iso: str) -> datetime:
+        """Move to an instant given in ISO-8601 (with an offset, e.g. +08:00)."""
+        self.at = datetime.fromisoformat(iso).astimezone(UTC)
+        return self.at
+
+
+def _migrate(url: str, instance: str) -> None:
+    from flask_migrate import upgrade
+
+    app = create_app(_config(url, instance))
+    with app.app_context():
+        upgrade()
+        _db.engine.dispose()
+
+
+def _config(url: str, instance: str, **extra) -> dict:
+    return {"DIARY_ENV": "testing", "TESTING": True, "SECRET_KEY": "test-secret",
+            "DIARY_ENCRYPTION_KEYS": TEST_KEY, "SQLALCHEMY_DATABASE_URI": url,
+            **extra}
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory):
+    """A migrated database made once: a file to copy (SQLite) or the PostgreSQL schema."""
+    root = tmp_path_factory.mktemp("db")
+    if POSTGRES_URL:
+        engine = sa.create_engine(POSTGRES_URL)
+        with engine.begin() as conn:
+            conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        engine.dispose()
+        _migrate(POSTGRES_URL, str(root))
+        return POSTGRES_URL
+    path = root / "template.db"
+    _migrate(f"sqlite:///{path}", str(root))
+    return path
+
+
+@pytest.fixture
+def clock():
+    return Clock(datetime(2026, 3, 10, 4, 0, tzinfo=UTC))  # 12:00 in Beijing
+
+
+@pytest.fixture
+def app(template_db, tmp_path, clock):
+    if POSTGRES_URL:
+        url = POSTGRES_URL
+    else:
+        shutil.copy(template_db, tmp_path / "test.db")
+        url = f"sqlite:///{tmp_path / 'test.db'}"
+    app = create_app(_config(url, str(tmp_path), DIARY_CLOCK=clock))
+    with app.app_context():
+        if POSTGRES_URL:
+            _truncate_all()
+        yield app
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+def _truncate_all() -> None:
+    names = ", ".join(t.name for t in _db.metadata.sorted_tables)
+    _db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    _db.session.commit()
+
+
+@pytest.fixture
+def session(app):
+    return _db.session
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def login_as(client):
+    """Sign a participant, caregiver or staff member in through the real forms."""
+    from tests import factories
+
+    def sign_in(account, secret: str | None = None, locale: str | None = None):
+        if locale:
+            client.post("/language", data={"locale": locale, "csrf_token": csrf(client)})
+        if account.kind == "staff":
+            data = {"email": account.email, "password": secret or factories.STAFF_PASSWORD}
+            url = "/staff/login"
+        else:
+            data = {"phone": account.phone, "pin": secret or factories.PIN, "remember": "y"}
+            url = "/login"
+        data["csrf_token"] = csrf(client, url)
+        response = client.post(url, data=data)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response
+
+    return sign_in
+
+
+def csrf(client, url: str = "/login") -> str:
+    """A CSRF token from a page's form."""
+    import re
+
+    page = client.get(url).get_data(as_text=True)
+    return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
