@@ -1,0 +1,63 @@
+"""Compliance: a GROUP BY over day rows (on time, late, missed, excused), never a loop."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from diary.models import DayStatus, DiaryEntry
+
+
+@dataclass(frozen=True)
+class Compliance:
+    on_time: int = 0
+    late: int = 0
+    missed: int = 0
+    excused: int = 0
+    recent_answered: int = 0
+    recent_expected: int = 0
+
+    @property
+    def expected(self) -> int:
+        """Closed days that count: answered or missed (excused days leave the denominator)."""
+        return self.on_time + self.late + self.missed
+
+    @property
+    def rate(self) -> float | None:
+        """(on time + late) ÷ (closed days − excused)."""
+        return (self.on_time + self.late) / self.expected if self.expected else None
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return self.on_time / self.expected if self.expected else None
+
+    @property
+    def recent_rate(self) -> float | None:
+        """The same rate over the recent window (the last 7 days by default)."""
+        return self.recent_answered / self.recent_expected if self.recent_expected else None
+
+
+def _count(condition):
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def summarize(session: Session, participant_ids, recent_since: date,
+              until: date | None = None) -> dict[int, Compliance]:
+    """Compliance per participant in one query; `participant_ids` may be a list or a subquery."""
+    answered = DiaryEntry.status.in_([DayStatus.ON_TIME, DayStatus.LATE])
+    counted = DiaryEntry.status.in_([DayStatus.ON_TIME, DayStatus.LATE, DayStatus.MISSED])
+    recent = DiaryEntry.diary_date >= recent_since
+    query = (
+        select(DiaryEntry.participant_id,
+               _count(DiaryEntry.status == DayStatus.ON_TIME),
+               _count(DiaryEntry.status == DayStatus.LATE),
+               _count(DiaryEntry.status == DayStatus.MISSED),
+               _count(DiaryEntry.status == DayStatus.EXCUSED),
+               _count(answered & recent),
+               _count(counted & recent))
+        .where(DiaryEntry.participant_id.in_(participant_ids))
+        .group_by(DiaryEntry.participant_id))
+    if until is not None:
+        query = query.where(DiaryEntry.diary_date <= until)
+    return {row[0]: Compliance(*(int(v) for v in row[1:])) for row in session.execute(query)}
