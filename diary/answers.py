@@ -2,6 +2,7 @@
 
 from decimal import Decimal, InvalidOperation
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from diary.instrument import ITEMS, Section, is_shown
@@ -9,10 +10,9 @@ from diary.instrument import ITEMS, Section, is_shown
 MISSING = _l("Please answer this question.")
 NOT_AN_OPTION = _l("Please choose one of the options shown.")
 TEMPERATURE_RANGE = _l("Enter a temperature between 35.0 and 42.0 °C, or choose “Not measured”.")
-COUNT_RANGE = _l("Enter a number between %(low)d and %(high)d.")
-TOO_LONG = _l("Please keep this under %(n)d characters.")
 OTHER_NAME = _l("Please write the name of the other medicine.")
-UNKNOWN_FIELD = _l("This page sent a question it does not ask. Please check and send again.")
+UNKNOWN_FIELD = _l("Some answers on this page did not match its questions. Please check and send "
+                   "again.")
 
 
 def read_section(section: Section, form, prior: dict[str, str]) -> tuple[dict, dict]:
@@ -55,7 +55,8 @@ def _read(item, form) -> tuple[str | None, object]:
         return _count(item, raw)
     if item.kind == "text":
         if len(raw) > item.maximum:
-            return raw[: int(item.maximum)], TOO_LONG.format(n=int(item.maximum))
+            return raw[: int(item.maximum)], _("Please use at most %(n)d characters.",
+                                                n=int(item.maximum))
         return raw, None
     if raw not in item.codes():
         return None, NOT_AN_OPTION
@@ -76,7 +77,8 @@ def _temperature(item, raw: str) -> tuple[str | None, object]:
 
 def _count(item, raw: str) -> tuple[str | None, object]:
     if not raw.isdigit() or not item.minimum <= int(raw) <= item.maximum:
-        return raw[:4], COUNT_RANGE.format(low=int(item.minimum), high=int(item.maximum))
+        return raw[:4], _("Enter a number between %(low)d and %(high)d.", low=int(item.minimum),
+                          high=int(item.maximum))
     return str(int(raw)), None
 
 

@@ -95,7 +95,8 @@ WARNING_SIGNS = Section("warning", _l("Warning signs"), (
     yesno("RF11", _l("Vomiting blood, black stools, or bleeding that won't stop"), core=True),
     yesno("RF12", _l("Thoughts of ending your life or harming yourself"), core=True,
           observed=_l("Has he or she spoken of ending their life or of self-harm?")),
-), shortcut="none", intro=_l("Since your last entry, did any of these start suddenly or newly?"))
+), shortcut="none", intro=_l("Since the last entry, did any of these start suddenly or appear "
+                              "for the first time?"))
 WARNING_SIGNS.none_values.update({i.id: "no" for i in WARNING_SIGNS.items})
 
 SYMPTOMS = Section("symptoms", _l("Symptoms today"), (
@@ -110,14 +111,14 @@ SYMPTOMS = Section("symptoms", _l("Symptoms today"), (
         ("shoulder", _l("Shoulder")), ("arm", _l("Arm")), ("leg", _l("Leg")),
         ("other", _l("Other"))), shown_if=("S7", SOME)),
     scale("S8", _l("Stiffness or spasms in the affected limbs")),
-    scale("S9", _l("Tiredness"), observed=_l("Did he or she seem tired?")),
+    scale("S9", _l("Tiredness"), observed=_l("How tired did he or she seem?")),
     scale("S10", _l("Sad, down or no interest"),
-          observed=_l("Did he or she seem sad, down or without interest?")),
+          observed=_l("How sad, down or uninterested did he or she seem?")),
     Item("S11", "choice", _l("Sleep last night"), _c(
         ("good", _l("Good")), ("fair", _l("Fair")), ("poor", _l("Poor")),
         ("very_poor", _l("Very poor")))),
     scale("S12", _l("Trouble with memory or attention, confusion"),
-          observed=_l("Did he or she seem forgetful, inattentive or confused?")),
+          observed=_l("How forgetful, inattentive or confused did he or she seem?")),
     scale("S13", _l("Coughing or choking when eating or drinking")),
     Item("S14", "choice", _l("Overall, compared with yesterday"), _c(
         ("better", _l("Better")), ("same", _l("About the same")), ("worse", _l("Worse"))),
@@ -125,19 +126,24 @@ SYMPTOMS = Section("symptoms", _l("Symptoms today"), (
 ), shortcut="same")
 
 EVENTS = Section("events", _l("Events today"), (
-    yesno("E1", _l("Did you fall today?"), core=True),
+    yesno("E1", _l("Did you fall today?"), core=True,
+          observed=_l("Did he or she fall today?")),
     Item("E1_COUNT", "count", _l("How many falls?"), shown_if=("E1", YES), core=True,
          minimum=1, maximum=20),
     Item("E1_INJURY", "choice", _l("Were you hurt?"), _c(
         ("no", _l("No")), ("bruise", _l("Bruise or scrape")),
-        ("doctor", _l("Needed a doctor"))), shown_if=("E1", YES), core=True),
-    yesno("E1_HEAD", _l("Did you hit your head?"), shown_if=("E1", YES), core=True),
+        ("doctor", _l("Needed a doctor"))), shown_if=("E1", YES), core=True,
+        observed=_l("Was he or she hurt?")),
+    yesno("E1_HEAD", _l("Did you hit your head?"), shown_if=("E1", YES), core=True,
+          observed=_l("Did he or she hit their head?")),
     Item("E2", "temperature", _l("Highest temperature today"), core=True,
          minimum=35.0, maximum=42.0),
-    Item("E3", "choice", _l("Saw a doctor, went to an emergency department, or admitted to "
-                            "hospital (not study visits)"), _c(
+    Item("E3", "choice", _l("Today, did you see a doctor, go to an emergency department or "
+                            "get admitted to hospital (not counting study visits)?"), _c(
         ("no", _l("No")), ("clinic", _l("Clinic")), ("emergency", _l("Emergency department")),
-        ("admitted", _l("Admitted to hospital"))), core=True),
+        ("admitted", _l("Admitted to hospital"))), core=True,
+        observed=_l("Today, did he or she see a doctor, go to an emergency department or get "
+                    "admitted to hospital (not counting study visits)?")),
 ), shortcut="none", none_values={"E1": "no", "E2": "not_measured", "E3": "no"},
     intro=_l("A fall means unexpectedly ending up on the ground or a lower level."))
 
@@ -156,7 +162,7 @@ FUNCTION = Section("function", _l("Daily activities today"), (
         ("catheter", _l("Has a catheter")))),
     Item("F10", "choice", _l("Bowel accidents"), _c(
         ("none", _l("None")), ("once", _l("Once")), ("more", _l("More than once")))),
-    yesno("F11", _l("Went outside today")),
+    yesno("F11", _l("Went outside today?")),
 ), shortcut="same")
 
 THERAPIES = (("PT", _l("Physiotherapy (PT)")), ("OT", _l("Occupational therapy (OT)")),
@@ -173,10 +179,13 @@ REHAB = Section("rehab", _l("Rehabilitation today"), (
 ), shortcut="same")
 
 MEDICINES_SECTION = Section("medicines", _l("Medicines today"), (
-    Item("M1", "choice", _l("Took your usual stroke and rehab medicines?"), _c(
-        ("all", _l("All of them")), ("some_missed", _l("Missed some")), ("none", _l("None")),
-        ("not_sure", _l("Not sure")))),
-    yesno("M2", _l("Started or stopped any medicine, or had an injection or drip?"), core=True),
+    Item("M1", "choice", _l("Did you take your usual stroke and rehab medicines today?"), _c(
+        ("all", _l("All of them")), ("some_missed", _l("Missed some")),
+        ("none", _l("None of them")), ("not_sure", _l("Not sure"))),
+        observed=_l("Did he or she take the usual stroke and rehab medicines today?")),
+    yesno("M2", _l("Today, did you start or stop any medicine, or have an injection or drip?"),
+          core=True, observed=_l("Today, did he or she start or stop any medicine, or have an "
+                                 "injection or drip?")),
     Item("M2_DRUGS", "multi", _l("Which medicines?"),
          tuple(Choice(m.code, m.label) for m in MEDICINES), shown_if=("M2", YES), core=True),
     Item("M2_OTHER", "text", _l("Name of the other medicine"), shown_if=("M2", YES),

@@ -74,12 +74,22 @@ def app(template_db, tmp_path, clock):
         shutil.copy(template_db, tmp_path / "test.db")
         url = f"sqlite:///{tmp_path / 'test.db'}"
     app = create_app(_config(url, str(tmp_path), DIARY_CLOCK=clock))
+    # The test holds one app context for its database work; each request still starts with
+    # an empty `g`, as it would in a server (Flask-Login and Flask-WTF cache there).
+    app.before_request_funcs.setdefault(None, []).insert(0, _fresh_g)
     with app.app_context():
         if POSTGRES_URL:
             _truncate_all()
         yield app
         _db.session.remove()
         _db.engine.dispose()
+
+
+def _fresh_g() -> None:
+    from flask import g
+
+    for name in list(vars(g)):
+        delattr(g, name)
 
 
 def _truncate_all() -> None:
