@@ -13,8 +13,16 @@ def select_locale() -> str:
         return saved
     if session.get("locale") in supported:
         return session["locale"]
-    match = request.accept_languages.best_match(supported) if request else None
-    return match or _default()
+    return from_accept_language(request.accept_languages, supported) or _default()
+
+
+def from_accept_language(accepted, supported: tuple[str, ...]) -> str | None:
+    """The first language the browser prefers by its primary tag: zh-CN, zh-TW, zh-Hans → zh."""
+    for value, _quality in accepted:
+        primary = value.replace("_", "-").split("-")[0].lower()
+        if primary in supported:
+            return primary
+    return None
 
 
 def _supported() -> tuple[str, ...]:
