@@ -134,5 +134,5 @@ def csrf(client, url: str = "/login") -> str:
     """A CSRF token from a page's form."""
     import re
 
-    page = client.get(url).get_data(as_text=True)
+    page = client.get(url, follow_redirects=True).get_data(as_text=True)
     return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)

@@ -89,8 +89,8 @@ def logout():
         audit.record(db.session, clock.now(), "sign_out", current_user._get_current_object(),
                      participant=getattr(current_user, "participant", None))
         db.session.commit()
-        logout_user()
         session.clear()
+        logout_user()  # after clear: it leaves the note that deletes the remember cookie
         flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
 
