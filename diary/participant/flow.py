@@ -11,14 +11,15 @@ from diary import answers as reading
 from diary import clock, schedule, triggers
 from diary.extensions import db
 from diary.forms import ActionForm
+from diary.instrument import ITEMS
 from diary.models import Originator
 from diary.services import drafts, entries
+from diary.services.flags import due_hours_from_config
 
 
 def rules() -> entries.Rules:
+    """The window, trigger and flag settings of this deployment."""
     config = current_app.config
-    from diary.services.flags import due_hours_from_config
-
     return entries.Rules(schedule.WindowRules.from_config(config),
                          triggers.Thresholds.from_config(config), due_hours_from_config(config))
 
@@ -160,8 +161,6 @@ def _client_time() -> datetime | None:
 def _as_multi(answers: dict[str, str]) -> list[tuple[str, str]]:
     pairs = []
     for key, value in answers.items():
-        from diary.instrument import ITEMS
-
         if key in ITEMS and ITEMS[key].kind == "multi":
             pairs += [(key, v) for v in value.split(",") if v]
         else:
