@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from diary import schedule
-from diary.models import DiaryEntry, Participant
+from diary.models import DiaryEntry, Participant, ParticipantStatus
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,8 @@ def status_of(participant: Participant, day: date, entry: DiaryEntry | None, now
                                     participant.diary_end_date):
         return "not_expected"
     if schedule.is_open(day, participant.timezone, now, rules):
+        if participant.status != ParticipantStatus.ACTIVE:
+            return "not_expected"
         return "open"
     if day > schedule.local_today(now, participant.timezone):
         return "upcoming"
@@ -52,8 +54,7 @@ def open_days(session: Session, participant: Participant, now: datetime,
     """Today and, until the window closes, yesterday — those the participant may still fill."""
     candidates = schedule.open_days(participant.timezone, now, rules)
     found = days_between(session, participant, min(candidates), max(candidates), now, rules)
-    in_period = [d for d in found if schedule.in_diary_period(
-        d.day, participant.diary_start_date, participant.diary_end_date)]
+    in_period = [d for d in found if d.status != "not_expected" or d.entry is not None]
     return sorted(in_period, key=lambda d: d.day, reverse=True)
 
 

@@ -16,6 +16,7 @@ from diary.models import (
     FlagKind,
     Originator,
     Participant,
+    ParticipantStatus,
     Submission,
 )
 from diary.services import audit, drafts, flags
@@ -65,7 +66,8 @@ def submit(session: Session, participant: Participant, day: date, answers: dict[
     open_now = schedule.is_open(day, participant.timezone, now, rules.window)
     in_period = schedule.in_diary_period(day, participant.diary_start_date,
                                          participant.diary_end_date)
-    if not in_period or (not open_now and not author.staff):
+    active = participant.status == ParticipantStatus.ACTIVE
+    if not in_period or (not (open_now and active) and not author.staff):
         return SubmitResult("closed")
     entry = drafts.entry_for(session, participant.id, day)
     if entry is not None and base is not None and submission_count(session, entry.id) != base:

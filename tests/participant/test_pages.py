@@ -127,3 +127,24 @@ def test_manifest_makes_the_diary_installable(client):
     assert manifest["display"] == "standalone"
     assert manifest["start_url"] == "/"
     assert {i["sizes"] for i in manifest["icons"]} == {"192x192", "512x512"}
+
+
+def test_paused_participant_sees_a_message_and_cannot_fill_in(client, session, login_as, clock):
+    from diary.models import ParticipantStatus
+
+    clock.set("2026-03-10T20:00:00+08:00")
+    p = make_participant(session, locale="en", status=ParticipantStatus.PAUSED)
+    session.commit()
+    login_as(p)
+    page = client.get("/").get_data(as_text=True)
+    assert "Your diary is paused" in page
+    assert "/diary/2026-03-10/who" not in page
+    assert 'name="R1"' not in client.get("/diary/2026-03-10/who").get_data(as_text=True)
+
+
+def test_after_the_diary_period_the_home_page_says_thank_you(client, session, login_as, clock):
+    clock.set("2027-03-05T20:00:00+08:00")
+    p = make_participant(session, locale="en", diary_end_date=date(2027, 3, 1))
+    session.commit()
+    login_as(p)
+    assert "Your diary has ended" in client.get("/").get_data(as_text=True)
