@@ -16,7 +16,7 @@ class CorrectionError(ValueError):
     """The correction cannot be made; the message says why in the reader's language."""
 
     def __init__(self, message) -> None:
-        super().__init__(str(message))
+        super().__init__(message)
         self.message = message
 
 

@@ -28,7 +28,7 @@ class EnrolmentError(ValueError):
     """A value the person typed cannot be used; `field` names the form field."""
 
     def __init__(self, field_name: str, message) -> None:
-        super().__init__(str(message))
+        super().__init__(message)
         self.field = field_name
         self.message = message
 

@@ -21,7 +21,7 @@ class FlagActionError(ValueError):
     """The flag cannot take this action now."""
 
     def __init__(self, message) -> None:
-        super().__init__(str(message))
+        super().__init__(message)
         self.message = message
 
 
