@@ -3,8 +3,9 @@
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from itertools import groupby
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import String, case, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from diary import schedule
@@ -24,6 +25,7 @@ from diary.services import compliance, days, scope
 
 PER_PAGE = 50
 RECENT_DAYS = 7
+STREAK_WINDOW = 14  # most streaks end within two weeks; longer ones are counted in full
 ANSWERED = (DayStatus.ON_TIME, DayStatus.LATE)
 STATUS_FILTERS = ("active", "paused", "withdrawn", "completed", "all")
 
@@ -86,19 +88,26 @@ def build(session: Session, staff: StaffUser, now: datetime, rules: schedule.Win
         board.done_today += found.get(today) in ANSWERED
         board.missed_yesterday += found.get(today - timedelta(days=1)) == DayStatus.MISSED
     chosen = [r for r in everyone.values() if status == "all" or r.status == status]
-    recent_since = schedule.local_today(now, default_tz) - timedelta(days=RECENT_DAYS)
-    summary = compliance.summarize(session, in_scope, recent_since)
-    streaks = missed_streaks(session, in_scope)
+    local_today = schedule.local_today(now, default_tz)
+    recent_since = local_today - timedelta(days=RECENT_DAYS)
+    # Sorting needs the recent rate and the streak of everyone: both read only recent rows.
+    recent = compliance.summarize(session, in_scope, recent_since, since=recent_since)
+    streaks = recent_streaks(session, in_scope, [r.participant_id for r in chosen],
+                             local_today - timedelta(days=STREAK_WINDOW))
     for row in chosen:
-        found = summary.get(row.participant_id, compliance.Compliance())
-        row.recent_rate, row.rate, row.on_time_rate = (found.recent_rate, found.rate,
-                                                       found.on_time_rate)
+        row.recent_rate = recent.get(row.participant_id, compliance.Compliance()).recent_rate
         row.streak = streaks.get(row.participant_id, 0)
     chosen.sort(key=Row.need)
     board.total = len(chosen)
     board.pages = max(1, -(-len(chosen) // per_page))
     board.page = min(max(page, 1), board.pages)
     board.rows = chosen[(board.page - 1) * per_page: board.page * per_page]
+    # The whole history is read only for the rows shown.
+    summary = compliance.summarize(session, [r.participant_id for r in board.rows],
+                                   recent_since)
+    for row in board.rows:
+        found = summary.get(row.participant_id, compliance.Compliance())
+        row.rate, row.on_time_rate = found.rate, found.on_time_rate
     _page_details(session, board.rows, todays, now, rules)
     return board
 
@@ -136,12 +145,37 @@ def _days(session, in_scope, everyone: dict[int, Row], now) -> dict[int, dict[da
         wanted |= {today, today - timedelta(days=1)}
     if not wanted:
         return {}
-    query = select(DiaryEntry.participant_id, DiaryEntry.diary_date, DiaryEntry.status).where(
+    query = select(DiaryEntry.participant_id, DiaryEntry.diary_date,
+                   type_coerce(DiaryEntry.status, String)).where(
         DiaryEntry.participant_id.in_(in_scope), DiaryEntry.diary_date.in_(sorted(wanted)))
     out: dict[int, dict[date, str]] = {}
     for pid, day, status in session.execute(query):
         out.setdefault(pid, {})[day] = DayStatus(status)
     return out
+
+
+def recent_streaks(session, in_scope, ids: list[int], window_start: date) -> dict[int, int]:
+    """Missed streaks from the recent rows; the few with no answered day in the window are
+    counted over their whole history (one more query, issued whatever the numbers)."""
+    # The status as plain text: converting thousands of rows to the enumeration costs more
+    # than the query itself.
+    rows = session.execute(
+        select(DiaryEntry.participant_id, type_coerce(DiaryEntry.status, String))
+        .where(DiaryEntry.participant_id.in_(in_scope), DiaryEntry.diary_date >= window_start)
+        .order_by(DiaryEntry.participant_id, DiaryEntry.diary_date))
+    streaks: dict[int, int] = {}
+    for pid, statuses in groupby(rows, key=lambda r: r[0]):
+        missed, answered = 0, False
+        for _pid, status in statuses:
+            if status in ANSWERED:
+                missed, answered = 0, True
+            elif status == DayStatus.MISSED:
+                missed += 1
+        if answered:
+            streaks[pid] = missed
+    unresolved = [pid for pid in ids if pid not in streaks]
+    streaks.update(missed_streaks(session, unresolved))
+    return streaks
 
 
 def missed_streaks(session, in_scope) -> dict[int, int]:
