@@ -62,6 +62,8 @@ def _text(value) -> str | None:
 def update_settings(session: Session, participant: Participant, new: Settings, staff: StaffUser,
                     now: datetime) -> dict:
     """Apply the changed settings; returns and audits each change with before and after."""
+    if new.diary_end_date <= participant.diary_start_date:
+        raise EnrolmentError("diary_end_date", _l("The end date must be after the start date."))
     changes: dict = {}
     if new.phone != participant.phone:
         if phone_taken(session, new.phone):
@@ -69,8 +71,6 @@ def update_settings(session: Session, participant: Participant, new: Settings, s
         changes["phone"] = {"before": phones.mask(participant.phone),
                             "after": phones.mask(new.phone)}
         participant.phone, participant.phone_hash = new.phone, crypto.lookup_hash(new.phone)
-    if new.diary_end_date <= participant.diary_start_date:
-        raise EnrolmentError("diary_end_date", _l("The end date must be after the start date."))
     for name in ("locale", "timezone", "reminder_time", "reminder_recipients", "reporting_mode",
                  "diary_end_date"):
         before, after = getattr(participant, name), getattr(new, name)

@@ -21,22 +21,26 @@ from diary.staff.forms import (
 
 
 def flag_kinds() -> dict[str, str]:
+    """Flag kinds, in the reader's language."""
     return {"safety_urgent": _("Safety: urgent"), "safety_same_day": _("Safety: same day"),
             "missed_streak": _("Missed days in a row"), "low_compliance": _("Low compliance"),
             "unreachable": _("Unreachable")}
 
 
 def participant_statuses() -> dict[str, str]:
+    """Participant statuses (and the 'all' filter), in the reader's language."""
     return {"active": _("Active"), "paused": _("Paused"), "withdrawn": _("Withdrawn"),
             "completed": _("Completed"), "all": _("All")}
 
 
 def originators() -> dict[str, str]:
+    """Who answered a diary day, in the reader's language."""
     return {"participant": _("Participant"), "participant_helped": _("Participant with help"),
             "caregiver": _("Caregiver"), "staff": _("Staff")}
 
 
 def message_statuses() -> dict[str, str]:
+    """SMS delivery statuses, in the reader's language."""
     return {"pending": _("Waiting"), "sending": _("Sending"), "unknown": _("Unknown"),
             "queued": _("Queued"), "sent": _("Sent"), "delivered": _("Delivered"),
             "undelivered": _("Not delivered"), "failed": _("Failed"), "dropped": _("Dropped"),
@@ -44,6 +48,7 @@ def message_statuses() -> dict[str, str]:
 
 
 def audit_marks() -> dict[str, str]:
+    """Why an audit row is highlighted, in the reader's language."""
     return {"burst": _("Several diary days sent within minutes"),
             "odd_hour": _("Sent at an unusual local hour"),
             "clock_skew": _("Phone clock far from the server's")}

@@ -91,8 +91,12 @@ def participant(staff, participant_id):
 def edit(staff, participant_id):
     """Change phone, language, time zone, reminders, reporting mode and dates."""
     person = participant_or_404(staff, participant_id)
-    form = SettingsForm(obj=None, data=_current(person))
+    form = SettingsForm(data=_current(person))
     _times(form)
+    for field, value in ((form.timezone, person.timezone),
+                         (form.reminder_time, person.reminder_time.strftime("%H:%M"))):
+        if value not in {c.value for c in field.choices}:  # set before the lists changed
+            field.choices = [*field.choices, *options([(value, value)])]
     if form.validate_on_submit():
         new = participant_care.Settings(
             phone=phones.normalize(form.phone.data), locale=form.locale.data,

@@ -106,3 +106,26 @@ def test_unknown_participant_and_flag_are_404(client, login_as, world):
     assert client.get("/staff/participants/999999").status_code == 404
     assert client.get("/staff/flags/999999/resolve").status_code == 404
     assert client.get(f"/staff/participants/{world.ours.id}/days/not-a-date").status_code == 404
+
+
+def test_junk_in_urls_and_forms_never_reaches_a_500(client, login_as, world, post):
+    login_as(world.admin)
+    p = world.ours.id
+    for url in ("/staff/?page=abc&site=zz&status=%00", "/staff/?page=999999999999",
+                f"/staff/participants/{p}?month=2026-13", f"/staff/participants/{p}?month=x",
+                f"/staff/participants/{p}/days/9999-12-31", "/staff/flags?site=x&show=y",
+                "/staff/audit?page=-1&since=2026-02-30&participant=%27",
+                "/staff/exports/nothing.csv", "/staff/exports/items.csv?site=abc"):
+        response = client.get(url)
+        response.get_data()
+        assert response.status_code in (200, 404), url
+    for url, data in ((f"/staff/participants/{p}/status/explode", {}),
+                      (f"/staff/participants/{p}/outreach", {"channel": "fax", "result": "?"}),
+                      (f"/staff/participants/{p}/days/2026-03-04", {"S1": "9", "E2": "hot",
+                                                                    "reason": "x"}),
+                      (f"/staff/participants/{p}/days/9999-12-31/excuse",
+                       {"excuse-reason": "far"}),
+                      (f"/staff/participants/{p}/settings", {"timezone": "Mars/Olympus",
+                                                             "reminder_time": "03:00"})):
+        response = post(url, data)
+        assert response.status_code in (200, 302, 404), url
