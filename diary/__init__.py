@@ -31,8 +31,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from diary.auth.views import bp as auth_bp
     from diary.participant.views import bp as participant_bp
     from diary.public import bp as public_bp
+    from diary.staff import bp as staff_bp
 
-    for blueprint in (public_bp, auth_bp, participant_bp):
+    for blueprint in (public_bp, auth_bp, participant_bp, staff_bp):
         app.register_blueprint(blueprint)
 
     from diary import cli, errors

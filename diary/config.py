@@ -54,6 +54,12 @@ DEFAULTS = {
     "DIARY_HIGH_FEVER_C": 39.0,
     "DIARY_SYMPTOM_JUMP": 2,
     "DIARY_WORSE_DAYS": 3,
+    # Audit review: what looks back-filled or odd.
+    "DIARY_AUDIT_BURST_DAYS": 3,
+    "DIARY_AUDIT_BURST_MINUTES": 10,
+    "DIARY_AUDIT_ODD_START": "01:00",
+    "DIARY_AUDIT_ODD_END": "05:00",
+    "DIARY_AUDIT_SKEW_MINUTES": 30,
 }
 
 ENV_STRINGS = (

@@ -85,6 +85,7 @@ def _start_session(account, remember: bool) -> None:
 def logout():
     """Sign out (a POST with CSRF, so no link can sign a person out)."""
     form = ActionForm()
+    staff = getattr(current_user, "kind", None) == "staff"
     if form.validate_on_submit() and current_user.is_authenticated:
         audit.record(db.session, clock.now(), "sign_out", current_user._get_current_object(),
                      participant=getattr(current_user, "participant", None))
@@ -92,7 +93,7 @@ def logout():
         session.clear()
         logout_user()  # after clear: it leaves the note that deletes the remember cookie
         flash(_("You have signed out."), "info")
-    return redirect(url_for("auth.login"))
+    return redirect(url_for("auth.staff_login" if staff else "auth.login"))
 
 
 @bp.post("/language")

@@ -1,0 +1,35 @@
+"""Labels and links for the participant page's twelve-month SVG calendar."""
+
+from flask import url_for
+from flask_babel import format_date
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from diary.services import calendar_svg
+from diary.services.participant_page import Page
+
+
+def day_status_names() -> dict[str, str]:
+    """Each day status in the reader's language."""
+    return {"on_time": _("On time"), "late": _("Late"), "missed": _("Missed"),
+            "excused": _("Excused"), "paused": _("Paused"), "open": _("Open"),
+            "upcoming": _("Upcoming"), "not_expected": _("Not in the diary period")}
+
+
+def render(page: Page) -> Markup:
+    """The calendar SVG for the page."""
+    names = day_status_names()
+    undelivered = _("reminder not delivered")
+
+    def title(cell: calendar_svg.DayCell) -> str:
+        text = f"{format_date(cell.day, 'medium')}: {names.get(cell.status, cell.status)}"
+        return f"{text} · {undelivered}" if cell.undelivered else text
+
+    def link(day) -> str:
+        return url_for("staff.participant", participant_id=page.participant.id,
+                       month=day.strftime("%Y-%m")) + f"#d-{day.isoformat()}"
+
+    return calendar_svg.render(page.cells, page.first_month, page.today,
+                               month_label=lambda m: format_date(m, "yyyy-MM"),
+                               day_title=title, link=link,
+                               title=_("Diary days over twelve months"))

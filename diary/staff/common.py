@@ -1,0 +1,60 @@
+"""Helpers every staff view uses: scoping to the staff member's sites, rules, paging."""
+
+from datetime import date
+
+from flask import abort, current_app, request
+
+from diary import schedule
+from diary.extensions import db
+from diary.models import Participant, StaffUser
+from diary.services import entries, scope
+from diary.services.flags import due_hours_from_config
+from diary.triggers import Thresholds
+
+
+def participant_or_404(staff: StaffUser, participant_id: int) -> Participant:
+    """The participant if within the staff member's sites; another site's is a 404."""
+    participant = scope.participant_for_staff(db.session, staff, participant_id)
+    if participant is None:
+        abort(404)
+    return participant
+
+
+def window_rules() -> schedule.WindowRules:
+    """The diary window settings."""
+    return schedule.WindowRules.from_config(current_app.config)
+
+
+def entry_rules() -> entries.Rules:
+    """Window, trigger thresholds and flag due times from the settings."""
+    config = current_app.config
+    return entries.Rules(window_rules(), Thresholds.from_config(config),
+                         due_hours_from_config(config))
+
+
+def day_or_404(value: str) -> date:
+    """A diary day from the URL."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        abort(404)
+
+
+def month_arg() -> date | None:
+    """The ?month=YYYY-MM the participant page shows, if readable."""
+    try:
+        return date.fromisoformat((request.args.get("month") or "") + "-01")
+    except ValueError:
+        return None
+
+
+def int_arg(name: str, default: int | None = None) -> int | None:
+    """An integer query argument; anything unreadable is the default."""
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 10 else default
+
+
+def percent(value: float | None) -> str:
+    """A rate as a whole percentage, or a dash."""
+    return "—" if value is None else f"{round(value * 100):d} %"
+

@@ -1,0 +1,93 @@
+"""Names of codes (statuses, kinds, results) in the reader's language, for staff templates."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+
+from diary import instrument
+from diary.services.calendar_svg import FILLS
+from diary.staff import bp
+from diary.staff.calendar import day_status_names
+from diary.staff.forms import (
+    CHANNELS,
+    MODES,
+    RECIPIENTS,
+    RELATIONSHIPS,
+    RESOLUTIONS,
+    RESULTS,
+)
+
+
+def flag_kinds() -> dict[str, str]:
+    """Flag kinds, in the reader's language."""
+    return {"safety_urgent": _("Safety: urgent"), "safety_same_day": _("Safety: same day"),
+            "missed_streak": _("Missed days in a row"), "low_compliance": _("Low compliance"),
+            "unreachable": _("Unreachable")}
+
+
+def participant_statuses() -> dict[str, str]:
+    """Participant statuses (and the 'all' filter), in the reader's language."""
+    return {"active": _("Active"), "paused": _("Paused"), "withdrawn": _("Withdrawn"),
+            "completed": _("Completed"), "all": _("All")}
+
+
+def originators() -> dict[str, str]:
+    """Who answered a diary day, in the reader's language."""
+    return {"participant": _("Participant"), "participant_helped": _("Participant with help"),
+            "caregiver": _("Caregiver"), "staff": _("Staff")}
+
+
+def message_statuses() -> dict[str, str]:
+    """SMS delivery statuses, in the reader's language."""
+    return {"pending": _("Waiting"), "sending": _("Sending"), "unknown": _("Unknown"),
+            "queued": _("Queued"), "sent": _("Sent"), "delivered": _("Delivered"),
+            "undelivered": _("Not delivered"), "failed": _("Failed"), "dropped": _("Dropped"),
+            "suppressed": _("Not sent (opted out or invalid)")}
+
+
+def audit_marks() -> dict[str, str]:
+    """Why an audit row is highlighted, in the reader's language."""
+    return {"burst": _("Several diary days sent within minutes"),
+            "odd_hour": _("Sent at an unusual local hour"),
+            "clock_skew": _("Phone clock far from the server's")}
+
+
+def _choices(choices) -> dict[str, str]:
+    return {code: str(label) for code, label in choices}
+
+
+def duration(seconds: int) -> str:
+    """Time left before a flag is overdue, or how long it has been overdue."""
+    minutes = abs(seconds) // 60
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    if days:
+        text = _("%(d)d d %(h)d h", d=days, h=hours)
+    elif hours:
+        text = _("%(h)d h %(m)d min", h=hours, m=minutes)
+    else:
+        text = _("%(m)d min", m=minutes)
+    return _("overdue by %(t)s", t=text) if seconds < 0 else _("%(t)s left", t=text)
+
+
+def local_time(at: datetime | None, tz: str) -> str:
+    """An instant in a participant's own time zone."""
+    if at is None:
+        return "—"
+    return format_datetime(at.astimezone(ZoneInfo(tz)), "short", rebase=False)
+
+
+@bp.context_processor
+def labels() -> dict:
+    """Every staff template gets the label tables and formatters."""
+    return {"flag_kinds": flag_kinds(), "participant_statuses": participant_statuses(),
+            "day_statuses": day_status_names(), "originators": originators(),
+            "message_statuses": message_statuses(), "audit_marks": audit_marks(),
+            "resolutions": _choices(RESOLUTIONS), "channels": _choices(CHANNELS),
+            "results": _choices(RESULTS),
+            "recipients": _choices(RECIPIENTS), "modes": _choices(MODES),
+            "relationships": _choices(RELATIONSHIPS), "duration": duration,
+            "local_time": local_time, "items": instrument.ITEMS,
+            "fills": FILLS}

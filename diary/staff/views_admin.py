@@ -1,0 +1,110 @@
+"""Investigator and admin pages: the audit review, staff accounts and study sites."""
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from diary import clock, phones
+from diary.extensions import db
+from diary.models import Site, StaffUser
+from diary.security import staff_required
+from diary.services import audit_review, exports, staff_accounts
+from diary.staff import bp
+from diary.staff.common import int_arg
+from diary.staff.forms import options, parse_date
+from diary.staff.forms_admin import AuditFilterForm, SiteForm, StaffCreateForm, StaffEditForm
+
+
+@bp.get("/audit")
+@staff_required("investigator", "admin")
+def audit_page(staff):
+    """The audit trail filtered by participant, actor and period; odd entries highlighted."""
+    form = AuditFilterForm(request.args)
+    filters = audit_review.Filters(timezone=current_app.config["DIARY_DEFAULT_TIMEZONE"])
+    if form.validate():
+        filters.study_code = form.participant.data or ""
+        filters.actor = form.actor.data or ""
+        filters.since, filters.until = parse_date(form.since.data), parse_date(form.until.data)
+    page = int_arg("page", 1)
+    rows, total = audit_review.review(db.session, staff, filters,
+                                      audit_review.Thresholds.from_config(current_app.config),
+                                      page=page)
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    return render_template("staff/audit.html", form=form, rows=rows, total=total, page=page,
+                           pages=max(1, -(-total // 100)), args=args,
+                           actor_name=exports.actor_name, scrub=exports.scrub)
+
+
+def _site_choices(form) -> list[Site]:
+    sites = list(db.session.scalars(select(Site).order_by(Site.code)))
+    form.sites.choices = options((s.id, s.code) for s in sites)
+    return sites
+
+
+@bp.route("/admin/staff", methods=["GET", "POST"])
+@staff_required("admin")
+def staff_list(staff):
+    """Every staff account, and a form to add one."""
+    form = StaffCreateForm()
+    sites = _site_choices(form)
+    if form.validate_on_submit():
+        try:
+            staff_accounts.create(db.session, form.email.data, form.display_name.data.strip(),
+                                  form.role.data, form.password.data, clock.now(),
+                                  [s for s in sites if s.id in form.sites.data], by=staff)
+        except ValueError:
+            db.session.rollback()
+            form.email.errors = [*form.email.errors,
+                                 _("This e-mail address already has an account.")]
+        else:
+            db.session.commit()
+            flash(_("The staff account is created."), "success")
+            return redirect(url_for("staff.staff_list"))
+    members = db.session.scalars(select(StaffUser).order_by(StaffUser.email)).all()
+    return render_template("staff/admin_staff.html", form=form, members=members)
+
+
+@bp.route("/admin/staff/<int:member_id>", methods=["GET", "POST"])
+@staff_required("admin")
+def staff_edit(staff, member_id):
+    """Change a staff member's role, sites, access or password."""
+    member = db.session.get(StaffUser, member_id)
+    if member is None:
+        abort(404)
+    form = StaffEditForm(data={"role": member.role.value, "active": member.active,
+                               "sites": [s.id for s in member.sites]})
+    sites = _site_choices(form)
+    if form.validate_on_submit():
+        if member.id == staff.id and (form.role.data != "admin" or not form.active.data):
+            flash(_("You cannot remove your own administrator access."), "error")
+        else:
+            staff_accounts.update(db.session, member, form.role.data,
+                                  [s for s in sites if s.id in form.sites.data],
+                                  form.active.data, form.password.data or None, staff,
+                                  clock.now())
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("staff.staff_list"))
+    return render_template("staff/admin_staff_edit.html", form=form, member=member)
+
+
+@bp.route("/admin/sites", methods=["GET", "POST"])
+@staff_required("admin")
+def sites(staff):
+    """The study sites, and a form to add one."""
+    form = SiteForm()
+    if form.validate_on_submit():
+        try:
+            staff_accounts.create_site(
+                db.session, form.code.data, form.name_en.data, form.name_zh.data,
+                form.timezone.data, phones.normalize(form.on_call_phone.data or ""), staff,
+                clock.now())
+        except ValueError:
+            db.session.rollback()
+            form.code.errors = [*form.code.errors, _("This site code is already in use.")]
+        else:
+            db.session.commit()
+            flash(_("The site is created."), "success")
+            return redirect(url_for("staff.sites"))
+    all_sites = db.session.scalars(select(Site).order_by(Site.code)).all()
+    return render_template("staff/admin_sites.html", form=form, sites=all_sites)
