@@ -39,8 +39,8 @@ DATE_HINT = _l("Use the form YYYY-MM-DD, for example 2026-03-01.")
 
 
 def options(pairs) -> list[SelectChoice]:
-    """Select options from (value, label) pairs."""
-    return [SelectChoice(value, label) for value, label in pairs]
+    """Select options from (value, label) pairs (or ready-made choices)."""
+    return [p if isinstance(p, SelectChoice) else SelectChoice(*p) for p in pairs]
 
 
 def parse_date(value: str | None) -> date | None:

@@ -1,10 +1,10 @@
 """Two sites, a participant at each, and staff of every role."""
 
-import re
 from types import SimpleNamespace
 
 import pytest
 
+from tests.conftest import csrf
 from tests.factories import make_caregiver, make_participant, make_site, make_staff
 
 
@@ -24,15 +24,15 @@ def world(session):
     return world
 
 
+@pytest.fixture(autouse=True)
+def english(client):
+    """Staff tests read English messages; the Chinese ones are checked by the translation tests."""
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
 def token(client, url: str) -> str:
     """A CSRF token from any page with a form."""
-    from flask import g
-
-    # The test's app context outlives requests, so `g` would hand out a token minted for an
-    # earlier session (before sign-in cleared it); make the page mint a fresh one.
-    g.pop("csrf_token", None)
-    page = client.get(url).get_data(as_text=True)
-    return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
+    return csrf(client, url)
 
 
 @pytest.fixture
