@@ -106,3 +106,14 @@ def display(item, value: str | None) -> str:
 
 
 NOT_MEASURED = _l("Not measured")
+
+
+def as_form_pairs(answers: dict[str, str]) -> list[tuple[str, str]]:
+    """Stored answers as form fields again (a multiple choice becomes one pair per choice)."""
+    pairs = []
+    for key, value in answers.items():
+        if key in ITEMS and ITEMS[key].kind == "multi":
+            pairs += [(key, v) for v in value.split(",") if v]
+        else:
+            pairs.append((key, value))
+    return pairs

@@ -11,7 +11,6 @@ from diary import answers as reading
 from diary import clock, schedule, triggers
 from diary.extensions import db
 from diary.forms import ActionForm
-from diary.instrument import ITEMS
 from diary.models import Originator
 from diary.services import drafts, entries
 from diary.services.flags import due_hours_from_config
@@ -43,7 +42,7 @@ def screen(participant, account, day: date, step: str):
     saved = drafts.load(db.session, participant.id, day)
     previous = drafts.last_answers(db.session, participant.id, day)
     form = ActionForm()
-    values, errors = MultiDict(_as_multi(saved)), {}
+    values, errors = MultiDict(reading.as_form_pairs(saved)), {}
     if request.method == "POST" and form.validate_on_submit():
         action = request.form.get("action", "next")
         given, errors = _given(section, action, saved, previous)
@@ -56,7 +55,8 @@ def screen(participant, account, day: date, step: str):
             return redirect(url_for("participant.step", day=day.isoformat(), step=ids[after])
                             if after < len(ids) else
                             url_for("participant.review", day=day.isoformat()))
-        values = request.form if action == "next" else MultiDict(_as_multi({**saved, **given}))
+        values = request.form if action == "next" else MultiDict(
+            reading.as_form_pairs({**saved, **given}))
     return render_template(
         "participant/screen.html", section=section, day=day, values=values, errors=errors,
         form=form, number=ids.index(step) + 1, total=len(ids) + 1,
@@ -157,12 +157,3 @@ def _client_time() -> datetime | None:
         return None
     return claimed.astimezone(UTC) if claimed.tzinfo else None
 
-
-def _as_multi(answers: dict[str, str]) -> list[tuple[str, str]]:
-    pairs = []
-    for key, value in answers.items():
-        if key in ITEMS and ITEMS[key].kind == "multi":
-            pairs += [(key, v) for v in value.split(",") if v]
-        else:
-            pairs.append((key, value))
-    return pairs

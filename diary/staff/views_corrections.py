@@ -38,7 +38,7 @@ def day_entry(staff, participant_id, day):
     sections = drafts.screens(person, the_day, window_rules())
     entry = drafts.entry_for(db.session, person.id, the_day)
     form = ReasonForm()
-    values = MultiDict(_pairs(entry.answer_map() if entry is not None else {}))
+    values = MultiDict(reading.as_form_pairs(entry.answer_map() if entry is not None else {}))
     errors: dict = {}
     if request.method == "POST":
         values = request.form
@@ -86,14 +86,3 @@ def excuse(staff, participant_id, day):
     return redirect(url_for("staff.participant", participant_id=person.id,
                             month=the_day.strftime("%Y-%m")) + f"#d-{day}")
 
-
-def _pairs(answers: dict[str, str]) -> list[tuple[str, str]]:
-    from diary.instrument import ITEMS
-
-    pairs = []
-    for key, value in answers.items():
-        if key in ITEMS and ITEMS[key].kind == "multi":
-            pairs += [(key, v) for v in value.split(",") if v]
-        else:
-            pairs.append((key, value))
-    return pairs
