@@ -76,7 +76,10 @@ def _refusal(locked: bool, lockout: sign_in.Lockout) -> str:
 
 
 def _start_session(account, remember: bool) -> None:
-    session.clear()
+    locale = session.get("locale")
+    session.clear()  # a fresh session at sign-in; the language chosen before it stays
+    if locale:
+        session["locale"] = locale
     session.permanent = True
     login_user(account, remember=remember)
 

@@ -18,6 +18,7 @@ from diary.staff.forms import (
     RESOLUTIONS,
     RESULTS,
 )
+from diary.staff.forms_admin import PASSWORD_RULE, ROLES
 
 
 def flag_kinds() -> dict[str, str]:
@@ -45,6 +46,30 @@ def message_statuses() -> dict[str, str]:
             "queued": _("Queued"), "sent": _("Sent"), "delivered": _("Delivered"),
             "undelivered": _("Not delivered"), "failed": _("Failed"), "dropped": _("Dropped"),
             "suppressed": _("Not sent (opted out or invalid)")}
+
+
+def flag_statuses() -> dict[str, str]:
+    """Where a flag stands, in the reader's language."""
+    return {"open": _("Open"), "acknowledged": _("Acknowledged"), "resolved": _("Resolved")}
+
+
+def audit_actions() -> dict[str, str]:
+    """What an audit event records, in the reader's language (unknown codes show as they are)."""
+    return {
+        "sign_in": _("Signed in"), "sign_in.failed": _("Sign-in failed"),
+        "sign_in.locked": _("Sign-in refused: locked"), "sign_in.unlock": _("Sign-in unlocked"),
+        "sign_out": _("Signed out"), "entry.create": _("Diary day sent"),
+        "entry.amend": _("Diary day changed"), "entry.excuse": _("Day excused"),
+        "settings.update": _("Own settings changed"), "settings.language": _("Language changed"),
+        "participant.enrol": _("Participant enrolled"),
+        "participant.settings": _("Participant settings changed"),
+        "participant.status": _("Participant status changed"), "pin.reset": _("PIN reset"),
+        "caregiver.add": _("Caregiver added"), "flag.open": _("Flag opened"),
+        "flag.acknowledge": _("Flag acknowledged"), "flag.resolve": _("Flag resolved"),
+        "outreach.log": _("Contact attempt logged"), "export": _("Data exported"),
+        "staff.create": _("Staff account created"), "staff.update": _("Staff account changed"),
+        "site.create": _("Site created"),
+    }
 
 
 def audit_marks() -> dict[str, str]:
@@ -85,6 +110,8 @@ def labels() -> dict:
     return {"flag_kinds": flag_kinds(), "participant_statuses": participant_statuses(),
             "day_statuses": day_status_names(), "originators": originators(),
             "message_statuses": message_statuses(), "audit_marks": audit_marks(),
+            "flag_statuses": flag_statuses(), "audit_actions": audit_actions(),
+            "roles": _choices(ROLES), "password_rule": PASSWORD_RULE,
             "resolutions": _choices(RESOLUTIONS), "channels": _choices(CHANNELS),
             "results": _choices(RESULTS),
             "recipients": _choices(RECIPIENTS), "modes": _choices(MODES),

@@ -47,7 +47,7 @@ def test_odd_entries_are_highlighted(client, session, login_as, world, clock):
     assert only.count('class="odd-entry"') == 1
     assert "XW-003" not in only
     by_actor = client.get(f"/staff/audit?actor=staff:{world.admin.id}").get_data(as_text=True)
-    assert by_actor.count("entry.create") == 3
+    assert by_actor.count('data-action="entry.create"') == 3
     period = client.get("/staff/audit?since=2026-03-10&until=2026-03-10").get_data(
         as_text=True)
     assert "XW-001" not in period
