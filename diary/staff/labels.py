@@ -72,6 +72,36 @@ def audit_actions() -> dict[str, str]:
     }
 
 
+def trigger_names() -> dict[str, str]:
+    """Same-day and emergency triggers that are not a single question, in the reader's language."""
+    return {"fever": _("Fever"), "high_fever": _("High fever with chills or breathlessness"),
+            "breathless": _("Short of breath after the infusion"),
+            "head_strike_anticoagulant": _("Hit the head in a fall, on an anticoagulant"),
+            "fall_anticoagulant": _("Fall while on an anticoagulant"),
+            "fall_injury": _("Fall injury that needed a doctor"),
+            "hospital": _("Emergency visit or hospital admission"),
+            "infusion_reaction": _("Reaction at or after the infusion"),
+            "choking_fever": _("Choking when eating or drinking, with fever"),
+            "worse_days": _("Worse than the day before, three days running"),
+            "new_antidepressant": _("Started an antidepressant"),
+            "new_antispastic": _("Started an antispastic drug or botulinum toxin")}
+
+
+def flag_detail(detail: str | None) -> str:
+    """A flag's causes as words: question labels for warning signs, names for other triggers."""
+    names, parts = trigger_names(), []
+    for code in (detail or "").split(","):
+        item_id = code.split(":")[1] if code.startswith("symptom_jump:") else code
+        if code.startswith("symptom_jump:") and item_id in instrument.ITEMS:
+            parts.append(_("%(symptom)s much worse than usual",
+                           symptom=instrument.ITEMS[item_id].label))
+        elif code in instrument.ITEMS:
+            parts.append(f"{code} {instrument.ITEMS[code].label}")
+        elif code:
+            parts.append(names.get(code, code))
+    return "; ".join(parts)
+
+
 def audit_marks() -> dict[str, str]:
     """Why an audit row is highlighted, in the reader's language."""
     return {"burst": _("Several diary days sent within minutes"),
@@ -111,7 +141,7 @@ def labels() -> dict:
             "day_statuses": day_status_names(), "originators": originators(),
             "message_statuses": message_statuses(), "audit_marks": audit_marks(),
             "flag_statuses": flag_statuses(), "audit_actions": audit_actions(),
-            "roles": _choices(ROLES), "password_rule": PASSWORD_RULE,
+            "roles": _choices(ROLES), "password_rule": PASSWORD_RULE, "flag_detail": flag_detail,
             "resolutions": _choices(RESOLUTIONS), "channels": _choices(CHANNELS),
             "results": _choices(RESULTS),
             "recipients": _choices(RECIPIENTS), "modes": _choices(MODES),

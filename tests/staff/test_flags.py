@@ -74,3 +74,16 @@ def test_resolving_twice_is_refused(session, world, clock):
         flag_actions.resolve(session, flag, world.admin, "other", "again", clock())
     with pytest.raises(flag_actions.FlagActionError):
         flag_actions.acknowledge(session, flag, world.admin, clock())
+
+
+def test_flag_causes_are_shown_in_words(client, session, login_as, world, clock):
+    from diary.services import flags
+
+    for kind, detail in ((FlagKind.SAFETY_URGENT, "RF4"),
+                         (FlagKind.SAFETY_SAME_DAY, "fever,symptom_jump:S5")):
+        flags.open_flag(session, world.ours, kind, f"{kind}:{detail}", clock(), detail=detail)
+    session.commit()
+    login_as(world.coordinator)
+    page = client.get("/staff/flags").get_data(as_text=True)
+    assert "RF4 New or worse weakness or numbness of an arm or leg" in page
+    assert "Fever; Dizziness or unsteadiness much worse than usual" in page
