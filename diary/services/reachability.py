@@ -1,0 +1,107 @@
+"""What we know about each number: opted out, invalid, undelivered in a row; flags when lost."""
+
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from diary.models import Caregiver, FlagKind, Participant, PhoneState
+from diary.services import audit, flags
+from diary.services.rules import FlagRules
+from diary.services.sql import insert_ignoring
+
+
+def blocked(session: Session, phone_hash: str) -> str | None:
+    """Why nothing may be sent to the number ("opted_out" or "invalid"), or None."""
+    state = session.scalar(select(PhoneState).where(PhoneState.phone_hash == phone_hash))
+    if state is None:
+        return None
+    if state.opted_out_at is not None:
+        return "opted_out"
+    return "invalid" if state.invalid_at is not None else None
+
+
+BLOCKED = select(PhoneState.phone_hash).where(
+    or_(PhoneState.opted_out_at.is_not(None), PhoneState.invalid_at.is_not(None)))
+
+
+def blocked_hashes(session: Session) -> set[str]:
+    """Every number that opted out or is invalid."""
+    return set(session.scalars(BLOCKED))
+
+
+def state_of(session: Session, phone_hash: str, now: datetime) -> PhoneState:
+    """The number's state row, created on first use (safely when two writers race)."""
+    insert_ignoring(session, PhoneState, [{"phone_hash": phone_hash, "updated_at": now,
+                                           "undelivered_in_row": 0}], ["phone_hash"])
+    return session.scalars(select(PhoneState).where(
+        PhoneState.phone_hash == phone_hash)).one()
+
+
+def owners(session: Session, phone_hash: str) -> list[tuple[Participant, str]]:
+    """The participants whose reminders go to this number, and whose number it is."""
+    found = [(p, "participant") for p in session.scalars(
+        select(Participant).where(Participant.phone_hash == phone_hash))]
+    found += [(c.participant, "caregiver") for c in session.scalars(
+        select(Caregiver).where(Caregiver.phone_hash == phone_hash))]
+    return found
+
+
+def opt_out(session: Session, phone_hash: str, now: datetime, source: str,
+            rules: FlagRules) -> bool:
+    """Stop all messages to the number; audited and flagged. False if it already was."""
+    state = state_of(session, phone_hash, now)
+    if state.opted_out_at is not None:
+        return False
+    state.opted_out_at, state.updated_at = now, now
+    _record(session, phone_hash, now, "sms.opt_out", {"source": source})
+    flag_unreachable(session, phone_hash, "opted_out", now, rules)
+    return True
+
+
+def opt_in(session: Session, phone_hash: str, now: datetime) -> bool:
+    """Resume messages after START; audited. False if the number was not opted out."""
+    state = state_of(session, phone_hash, now)
+    if state.opted_out_at is None:
+        return False
+    state.opted_out_at, state.updated_at = None, now
+    _record(session, phone_hash, now, "sms.opt_in", {"source": "inbound"})
+    return True
+
+
+def mark_invalid(session: Session, phone_hash: str, now: datetime, code: int | None,
+                 rules: FlagRules) -> None:
+    """The provider says the number cannot receive SMS: stop and flag."""
+    state = state_of(session, phone_hash, now)
+    if state.invalid_at is not None:
+        return
+    state.invalid_at, state.updated_at = now, now
+    _record(session, phone_hash, now, "sms.invalid_number", {"error_code": code})
+    flag_unreachable(session, phone_hash, "invalid", now, rules)
+
+
+def delivery_report(session: Session, phone_hash: str, delivered: bool, now: datetime,
+                    rules: FlagRules) -> None:
+    """Count undelivered messages in a row; flag the number when the count reaches the limit."""
+    state = state_of(session, phone_hash, now)
+    state.undelivered_in_row = 0 if delivered else state.undelivered_in_row + 1
+    state.updated_at = now
+    if state.undelivered_in_row == rules.undelivered_in_row:
+        flag_unreachable(session, phone_hash, "undelivered", now, rules)
+
+
+def flag_unreachable(session: Session, phone_hash: str, reason: str, now: datetime,
+                     rules: FlagRules) -> None:
+    """Open an unreachable flag for each participant the number serves (once per day and cause)."""
+    for participant, who in owners(session, phone_hash):
+        scope = f"p{participant.id}:{who}:{reason}:{now.date().isoformat()}"
+        flags.open_flag(session, participant, FlagKind.UNREACHABLE,
+                        flags.flag_key(FlagKind.UNREACHABLE, scope), now,
+                        detail=f"{who} {reason}", due_hours=rules.due_hours)
+
+
+def _record(session, phone_hash, now, action, detail) -> None:
+    serves = owners(session, phone_hash) or [(None, "unknown")]
+    for participant, who in serves:
+        audit.record(session, now, action, None, participant=participant,
+                     target=f"phone:{phone_hash[:12]}", detail={**detail, "whose": who})
