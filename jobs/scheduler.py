@@ -32,6 +32,6 @@ def build(app: Flask, gateway: sms.Gateway | None = None) -> BlockingScheduler:
     gateway = gateway or sms.gateway_from_config(app.config)
     scheduler = BlockingScheduler(timezone="UTC")
     scheduler.add_job(run_tick, "cron", args=(app, gateway), second=0, id=JOB_ID,
-                      replace_existing=True, coalesce=True, max_instances=1,
+                      name="diary tick", replace_existing=True, coalesce=True, max_instances=1,
                       misfire_grace_time=int(app.config["DIARY_TICK_MISFIRE_GRACE_SECONDS"]))
     return scheduler

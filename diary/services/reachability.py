@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from diary.models import Caregiver, FlagKind, Participant, PhoneState
@@ -30,12 +30,10 @@ def blocked_hashes(session: Session) -> set[str]:
     return set(session.scalars(BLOCKED))
 
 
-def state_of(session: Session, phone_hash: str, now: datetime) -> PhoneState:
-    """The number's state row, created on first use (safely when two writers race)."""
+def ensure_state(session: Session, phone_hash: str, now: datetime) -> None:
+    """Create the number's state row on first use (safely when two writers race)."""
     insert_ignoring(session, PhoneState, [{"phone_hash": phone_hash, "updated_at": now,
                                            "undelivered_in_row": 0}], ["phone_hash"])
-    return session.scalars(select(PhoneState).where(
-        PhoneState.phone_hash == phone_hash)).one()
 
 
 def owners(session: Session, phone_hash: str) -> list[tuple[Participant, str]]:
@@ -50,10 +48,9 @@ def owners(session: Session, phone_hash: str) -> list[tuple[Participant, str]]:
 def opt_out(session: Session, phone_hash: str, now: datetime, source: str,
             rules: FlagRules) -> bool:
     """Stop all messages to the number; audited and flagged. False if it already was."""
-    state = state_of(session, phone_hash, now)
-    if state.opted_out_at is not None:
+    if not _change(session, phone_hash, now, PhoneState.opted_out_at.is_(None),
+                   opted_out_at=now):
         return False
-    state.opted_out_at, state.updated_at = now, now
     _record(session, phone_hash, now, "sms.opt_out", {"source": source})
     flag_unreachable(session, phone_hash, "opted_out", now, rules)
     return True
@@ -61,10 +58,9 @@ def opt_out(session: Session, phone_hash: str, now: datetime, source: str,
 
 def opt_in(session: Session, phone_hash: str, now: datetime) -> bool:
     """Resume messages after START; audited. False if the number was not opted out."""
-    state = state_of(session, phone_hash, now)
-    if state.opted_out_at is None:
+    if not _change(session, phone_hash, now, PhoneState.opted_out_at.is_not(None),
+                   opted_out_at=None):
         return False
-    state.opted_out_at, state.updated_at = None, now
     _record(session, phone_hash, now, "sms.opt_in", {"source": "inbound"})
     return True
 
@@ -72,21 +68,21 @@ def opt_in(session: Session, phone_hash: str, now: datetime) -> bool:
 def mark_invalid(session: Session, phone_hash: str, now: datetime, code: int | None,
                  rules: FlagRules) -> None:
     """The provider says the number cannot receive SMS: stop and flag."""
-    state = state_of(session, phone_hash, now)
-    if state.invalid_at is not None:
-        return
-    state.invalid_at, state.updated_at = now, now
-    _record(session, phone_hash, now, "sms.invalid_number", {"error_code": code})
-    flag_unreachable(session, phone_hash, "invalid", now, rules)
+    if _change(session, phone_hash, now, PhoneState.invalid_at.is_(None), invalid_at=now):
+        _record(session, phone_hash, now, "sms.invalid_number", {"error_code": code})
+        flag_unreachable(session, phone_hash, "invalid", now, rules)
 
 
 def delivery_report(session: Session, phone_hash: str, delivered: bool, now: datetime,
                     rules: FlagRules) -> None:
     """Count undelivered messages in a row; flag the number when the count reaches the limit."""
-    state = state_of(session, phone_hash, now)
-    state.undelivered_in_row = 0 if delivered else state.undelivered_in_row + 1
-    state.updated_at = now
-    if state.undelivered_in_row == rules.undelivered_in_row:
+    ensure_state(session, phone_hash, now)
+    count = 0 if delivered else PhoneState.undelivered_in_row + 1
+    in_row = session.scalar(
+        update(PhoneState).where(PhoneState.phone_hash == phone_hash)
+        .values(undelivered_in_row=count, updated_at=now)
+        .returning(PhoneState.undelivered_in_row).execution_options(synchronize_session=False))
+    if in_row == rules.undelivered_in_row:
         flag_unreachable(session, phone_hash, "undelivered", now, rules)
 
 
@@ -98,6 +94,15 @@ def flag_unreachable(session: Session, phone_hash: str, reason: str, now: dateti
         flags.open_flag(session, participant, FlagKind.UNREACHABLE,
                         flags.flag_key(FlagKind.UNREACHABLE, scope), now,
                         detail=f"{who} {reason}", due_hours=rules.due_hours)
+
+
+def _change(session, phone_hash, now, condition, **values) -> bool:
+    """Compare-and-set on the number's state, so only one writer audits and flags a change."""
+    ensure_state(session, phone_hash, now)
+    result = session.execute(
+        update(PhoneState).where(PhoneState.phone_hash == phone_hash, condition)
+        .values(**values, updated_at=now).execution_options(synchronize_session=False))
+    return result.rowcount == 1
 
 
 def _record(session, phone_hash, now, action, detail) -> None:
