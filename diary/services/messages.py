@@ -1,5 +1,6 @@
 """What a message says at the moment it goes out — or why it does not go out at all."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -38,7 +39,8 @@ class Facts:
         return self.statuses.get((participant_id, day)) in DONE
 
 
-def load_facts(session: Session, participant_ids, first: date, last: date) -> Facts:
+def load_facts(session: Session, participant_ids: Iterable[int], first: date,
+               last: date) -> Facts:
     """Statuses from `first` to `last` and visits on the day after each, in two queries."""
     ids = list(participant_ids)
     statuses = {(pid, day): status for pid, day, status in session.execute(

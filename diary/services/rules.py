@@ -1,5 +1,6 @@
 """Every threshold and time the scheduler uses, read once from the settings."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from diary import schedule
@@ -42,7 +43,7 @@ class TickRules:
     flags: FlagRules = FlagRules()
 
     @classmethod
-    def from_config(cls, config) -> "TickRules":
+    def from_config(cls, config: Mapping) -> "TickRules":
         """All rules from the application's settings."""
         public = config["DIARY_PUBLIC_URL"].rstrip("/")
         outbox = OutboxRules(

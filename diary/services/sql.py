@@ -11,7 +11,7 @@ def is_postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def insert_ignoring(session: Session, model, rows: Sequence[dict], conflict: Sequence[str],
+def insert_ignoring(session: Session, model: type, rows: Sequence[dict], conflict: Sequence[str],
                     returning: Sequence = ()) -> list:
     """Insert rows, silently skipping those that collide on `conflict`; returns inserted rows."""
     if not rows:

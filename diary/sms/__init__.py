@@ -1,10 +1,12 @@
 """SMS: the gateway protocol, the console and Twilio gateways, wordings and segment rules."""
 
+from collections.abc import Mapping
+
 from diary.sms.console import ConsoleGateway
 from diary.sms.gateway import Gateway, GatewayError, Outcome, ProviderMessage, SendResult
 
 
-def gateway_from_config(config) -> Gateway:
+def gateway_from_config(config: Mapping) -> Gateway:
     """The gateway the settings ask for: console (default) or Twilio."""
     if config.get("DIARY_SMS_BACKEND", "console") != "twilio":
         return ConsoleGateway()

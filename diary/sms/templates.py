@@ -5,6 +5,7 @@ text from reaching a number twice within a day. No wording names anyone or menti
 the on-call alert carries the study code only.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from diary import phones
@@ -75,7 +76,7 @@ class TextSettings:
     link: str = "http://127.0.0.1:5000/"
 
     @classmethod
-    def from_config(cls, config) -> "TextSettings":
+    def from_config(cls, config: Mapping) -> "TextSettings":
         """Read signatures and link from the settings (the link defaults to the public URL)."""
         link = config.get("DIARY_SMS_LINK") or config["DIARY_PUBLIC_URL"].rstrip("/") + "/"
         return cls(signature_zh=config["DIARY_SMS_SIGNATURE_ZH"],

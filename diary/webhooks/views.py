@@ -33,7 +33,7 @@ def signed(view):
 
 @bp.post("/status")
 @signed
-def status():
+def status() -> Response:
     """A delivery status for one of our messages; repeated or late reports change nothing."""
     sid, state = request.form.get("MessageSid", ""), request.form.get("MessageStatus", "")
     if not sid or not state:
@@ -47,7 +47,7 @@ def status():
 
 @bp.post("/inbound")
 @signed
-def incoming():
+def incoming() -> Response:
     """A reply: STOP, START, HELP or anything else, stored once."""
     sid, sender = request.form.get("MessageSid", ""), request.form.get("From", "")
     if not sid or not sender:

@@ -31,6 +31,7 @@ from diary.models import (
     DiaryEntry,
     Flag,
     FlagKind,
+    MessageEvent,
     Originator,
     OutboundMessage,
 )
@@ -98,6 +99,7 @@ def test_fortnight_of_reminders_missed_days_and_flags(app, session, clock, rules
     check_never_in_quiet_hours_after_submission_over_cap_or_repeated(world, sent)
     check_missed_days(session, world)
     check_flags(session, world, run)
+    check_failures_were_met_and_survived(session, fake_twilio)
 
 
 class Run:
@@ -222,3 +224,14 @@ def check_flags(session, people, run) -> None:
     assert urgent.notified_at - run.urgent_at <= timedelta(minutes=1)
     assert sum(count[k] for k in count if k[1] == FlagKind.MISSED_STREAK) > 3
     assert sum(count[k] for k in count if k[1] == FlagKind.LOW_COMPLIANCE) > 3
+
+
+def check_failures_were_met_and_survived(session, fake) -> None:
+    events = Counter(session.scalars(select(MessageEvent.status)))
+    creates = [r for r in fake.requests if r["method"] == "POST"]
+    failed = sum(r["status"] >= 500 for r in creates)
+    assert 0.15 < failed / len(creates) < 0.3
+    assert events["unknown"] == failed + 3  # the 5xx answers and three timeouts
+    assert events["found"] == 3  # the timed-out sends had arrived: recorded, not resent
+    assert events["not_found"] == failed  # the 5xx ones had not: sent again
+    assert events["retry"] == 2  # the two 429s
