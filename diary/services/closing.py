@@ -10,14 +10,14 @@ from diary import schedule
 from diary.models import DayStatus, DiaryEntry, Flag, FlagKind, Participant
 from diary.services import audit, compliance, flags
 from diary.services.rules import TickRules
-from diary.services.sql import insert_ignoring
+from diary.services.sql import insert_ignoring, is_postgres, one_of
 
-ROW_COUNTS = (select(DiaryEntry.participant_id, func.count())
+ROW_COUNTS = {postgres: select(DiaryEntry.participant_id, func.count())
               .join(Participant, Participant.id == DiaryEntry.participant_id)
-              .where(DiaryEntry.participant_id.in_(bindparam("ids", expanding=True)),
-                     DiaryEntry.diary_date >= Participant.diary_start_date,
+              .where(clause, DiaryEntry.diary_date >= Participant.diary_start_date,
                      DiaryEntry.diary_date <= bindparam("last"))
-              .group_by(DiaryEntry.participant_id))
+              .group_by(DiaryEntry.participant_id)
+              for postgres, clause in one_of(DiaryEntry.participant_id, "ids").items()}
 
 
 def close_windows(session: Session, now: datetime, rules: TickRules,
@@ -65,7 +65,8 @@ def _incomplete(session, ranges: dict[int, tuple[date, date]]) -> list[int]:
         by_last[last].append(pid)
     short = []
     for last, ids in by_last.items():
-        counts = dict(session.execute(ROW_COUNTS, {"ids": ids, "last": last}).all())
+        counts = dict(session.execute(ROW_COUNTS[is_postgres(session)],
+                                      {"ids": ids, "last": last}).all())
         short += [i for i in ids if counts.get(i, 0) < (last - ranges[i][0]).days + 1]
     return short
 

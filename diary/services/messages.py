@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from diary import schedule
@@ -20,11 +20,21 @@ from diary.models import (
 )
 from diary.services import reachability
 from diary.services.rules import TickRules
+from diary.services.sql import is_postgres, one_of
 from diary.sms import templates
 
 DONE = frozenset({DayStatus.ON_TIME, DayStatus.LATE, DayStatus.EXCUSED})
 HANDED_OVER = (MessageStatus.SENDING, MessageStatus.UNKNOWN, MessageStatus.QUEUED,
                MessageStatus.SENT, MessageStatus.DELIVERED, MessageStatus.UNDELIVERED)
+
+STATUSES = {postgres: select(DiaryEntry.participant_id, DiaryEntry.diary_date, DiaryEntry.status)
+            .where(clause, DiaryEntry.diary_date >= bindparam("first"),
+                   DiaryEntry.diary_date <= bindparam("last"))
+            for postgres, clause in one_of(DiaryEntry.participant_id, "ids").items()}
+VISITS = {postgres: select(ClinicVisit.participant_id, ClinicVisit.visit_date)
+          .where(clause, ClinicVisit.visit_date > bindparam("first"),
+                 ClinicVisit.visit_date <= bindparam("last"))
+          for postgres, clause in one_of(ClinicVisit.participant_id, "ids").items()}
 
 
 @dataclass(frozen=True)
@@ -42,15 +52,11 @@ class Facts:
 def load_facts(session: Session, participant_ids: Iterable[int], first: date,
                last: date) -> Facts:
     """Statuses from `first` to `last` and visits on the day after each, in two queries."""
-    ids = list(participant_ids)
+    postgres, ids = is_postgres(session), list(participant_ids)
     statuses = {(pid, day): status for pid, day, status in session.execute(
-        select(DiaryEntry.participant_id, DiaryEntry.diary_date, DiaryEntry.status).where(
-            DiaryEntry.participant_id.in_(ids), DiaryEntry.diary_date >= first,
-            DiaryEntry.diary_date <= last))}
-    visits = frozenset(session.execute(select(ClinicVisit.participant_id, ClinicVisit.visit_date)
-                                       .where(ClinicVisit.participant_id.in_(ids),
-                                              ClinicVisit.visit_date > first,
-                                              ClinicVisit.visit_date <= last + timedelta(1))))
+        STATUSES[postgres], {"ids": ids, "first": first, "last": last})}
+    visits = session.execute(VISITS[postgres],
+                             {"ids": ids, "first": first, "last": last + timedelta(days=1)})
     return Facts(statuses, frozenset((pid, day) for pid, day in visits))
 
 

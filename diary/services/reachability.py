@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from diary.models import Caregiver, FlagKind, Participant, PhoneState
@@ -21,13 +21,10 @@ def blocked(session: Session, phone_hash: str) -> str | None:
     return "invalid" if state.invalid_at is not None else None
 
 
-BLOCKED = select(PhoneState.phone_hash).where(
-    or_(PhoneState.opted_out_at.is_not(None), PhoneState.invalid_at.is_not(None)))
-
-
-def blocked_hashes(session: Session) -> set[str]:
-    """Every number that opted out or is invalid."""
-    return set(session.scalars(BLOCKED))
+def is_blocked(phone_hash_column) -> ColumnElement[bool]:
+    """SQL: the number in this column opted out or is invalid (for a roster column)."""
+    return exists().where(PhoneState.phone_hash == phone_hash_column, or_(
+        PhoneState.opted_out_at.is_not(None), PhoneState.invalid_at.is_not(None)))
 
 
 def ensure_state(session: Session, phone_hash: str, now: datetime) -> None:

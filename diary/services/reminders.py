@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from diary import schedule
@@ -16,6 +16,7 @@ from diary.models import (
 )
 from diary.services import messages, outbox, reachability
 from diary.services.rules import TickRules
+from diary.services.sql import is_postgres, one_of
 from diary.sms import templates
 
 
@@ -29,19 +30,21 @@ class Target:
     caregiver_id: int | None
     locale: str
     phone_hash: str
+    blocked: bool  # opted out or invalid
 
 
 # Built once: the tick runs every minute and these are its standing questions.
 ROSTER = (select(Participant.id, Participant.site_id, Participant.timezone,
                  Participant.reminder_time, Participant.reminder_recipients, Participant.locale,
-                 Participant.phone_hash, Participant.diary_start_date, Participant.diary_end_date)
+                 Participant.phone_hash, Participant.diary_start_date, Participant.diary_end_date,
+                 reachability.is_blocked(Participant.phone_hash).label("blocked"))
           .where(Participant.status == ParticipantStatus.ACTIVE).order_by(Participant.id))
 CAREGIVERS = (select(Caregiver.id, Caregiver.participant_id, Caregiver.locale,
-                     Caregiver.phone_hash)
+                     Caregiver.phone_hash, reachability.is_blocked(Caregiver.phone_hash))
               .join(Participant, Participant.id == Caregiver.participant_id)
               .where(Caregiver.active, Participant.status == ParticipantStatus.ACTIVE))
-EXISTING_KEYS = select(OutboundMessage.idempotency_key).where(
-    OutboundMessage.idempotency_key.in_(bindparam("keys", expanding=True)))
+EXISTING_KEYS = {postgres: select(OutboundMessage.idempotency_key).where(clause)
+                 for postgres, clause in one_of(OutboundMessage.idempotency_key, "keys").items()}
 
 
 def roster(session: Session) -> list[Row]:
@@ -59,8 +62,10 @@ def targets(session: Session, people: list[Row]) -> list[Target]:
         mine = carers.get(p.id, []) if p.reminder_recipients != ReminderRecipients.PARTICIPANT \
             else []
         if p.reminder_recipients != ReminderRecipients.CAREGIVER or not mine:
-            found.append(Target(f"p{p.id}", "participant", p, None, p.locale, p.phone_hash))
-        found += [Target(f"c{c.id}", "caregiver", p, c.id, c.locale, c.phone_hash) for c in mine]
+            found.append(Target(f"p{p.id}", "participant", p, None, p.locale, p.phone_hash,
+                                p.blocked))
+        found += [Target(f"c{c.id}", "caregiver", p, c.id, c.locale, c.phone_hash, c[4])
+                  for c in mine]
     return found
 
 
@@ -68,13 +73,13 @@ def plan(session: Session, now: datetime, rules: TickRules,
          people: list[Row] | None = None) -> dict:
     """Store every reminder due now that is not stored yet; too old ones are stored as dropped."""
     people = roster(session) if people is None else people
-    blocked = reachability.blocked_hashes(session)
-    due = [(t, slot) for t in targets(session, people) if t.phone_hash not in blocked
+    due = [(t, slot) for t in targets(session, people) if not t.blocked
            for slot in schedule.slots_around(now, t.person.timezone, t.person.reminder_time,
                                              rules.reminders, rules.window)]
     if not due:
         return {"queued": 0, "stale": 0}
-    existing = set(session.scalars(EXISTING_KEYS, {"keys": list({_key(t, s) for t, s in due})}))
+    existing = set(session.scalars(EXISTING_KEYS[is_postgres(session)],
+                                   {"keys": list({_key(t, s) for t, s in due})}))
     todo = [(t, s) for t, s in due if _key(t, s) not in existing]
     if not todo:
         return {"queued": 0, "stale": 0}
@@ -95,32 +100,38 @@ def _compose(session, todo, rules) -> list[outbox.NewMessage]:
     first = min(s.diary_date for _, s in todo) - timedelta(days=1)
     last = max(s.diary_date for _, s in todo)
     facts = messages.load_facts(session, {t.person.id for t, _ in todo}, first, last)
-    phones = _phones(session, [t for t, _ in todo])
-    new = []
-    for target, slot in todo:
-        p = target.person
-        kind = messages.choose_kind(slot.name, p.id, slot.diary_date,
-                                    (p.diary_start_date, p.diary_end_date), facts)
-        if kind is None:
-            continue
-        to = phones[target.code]
-        variant = messages.preferred_variant(kind, slot.local_date)
-        new.append(outbox.NewMessage(
-            key=_key(target, slot), recipient=target.recipient, to=to,
-            to_hash=target.phone_hash, kind=kind, locale=target.locale, variant=variant,
-            body=templates.render(kind, target.locale, variant, to, rules.texts),
-            due_at=slot.due_at, expires_at=slot.expires_at, diary_date=slot.diary_date,
-            local_date=slot.local_date, participant_id=p.id, caregiver_id=target.caregiver_id,
-            site_id=p.site_id))
-    return new
+    wanted = [(target, slot, kind) for target, slot in todo if (kind := messages.choose_kind(
+        slot.name, target.person.id, slot.diary_date,
+        (target.person.diary_start_date, target.person.diary_end_date), facts))]
+    if not wanted:
+        return []
+    phones = _phones(session, [target for target, _, _ in wanted])
+    return [_message(target, slot, kind, phones[target.code], rules)
+            for target, slot, kind in wanted]
+
+
+def _message(target: Target, slot: schedule.Slot, kind: str, to: str,
+             rules: TickRules) -> outbox.NewMessage:
+    p = target.person
+    variant = messages.preferred_variant(kind, slot.local_date)
+    return outbox.NewMessage(
+        key=_key(target, slot), recipient=target.recipient, to=to, to_hash=target.phone_hash,
+        kind=kind, locale=target.locale, variant=variant,
+        body=templates.render(kind, target.locale, variant, to, rules.texts),
+        due_at=slot.due_at, expires_at=slot.expires_at, diary_date=slot.diary_date,
+        local_date=slot.local_date, participant_id=p.id, caregiver_id=target.caregiver_id,
+        site_id=p.site_id)
 
 
 def _phones(session, wanted: list[Target]) -> dict[str, str]:
     """Decrypt only the numbers about to get a message."""
     pids = {t.person.id for t in wanted if t.caregiver_id is None}
     cids = {t.caregiver_id for t in wanted if t.caregiver_id is not None}
-    found = {f"p{i}": phone for i, phone in session.execute(
-        select(Participant.id, Participant.phone).where(Participant.id.in_(pids)))}
-    found.update({f"c{i}": phone for i, phone in session.execute(
-        select(Caregiver.id, Caregiver.phone).where(Caregiver.id.in_(cids)))})
+    found = {}
+    if pids:
+        found.update({f"p{i}": phone for i, phone in session.execute(
+            select(Participant.id, Participant.phone).where(Participant.id.in_(pids)))})
+    if cids:
+        found.update({f"c{i}": phone for i, phone in session.execute(
+            select(Caregiver.id, Caregiver.phone).where(Caregiver.id.in_(cids)))})
     return found

@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 
+from sqlalchemy import any_, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -9,6 +10,14 @@ from sqlalchemy.orm import Session
 def is_postgres(session: Session) -> bool:
     """Whether the session talks to PostgreSQL (row locks with SKIP LOCKED are available)."""
     return session.get_bind().dialect.name == "postgresql"
+
+
+def one_of(column, name: str) -> dict[bool, object]:
+    """`column IN (:name)` per dialect: one array parameter on PostgreSQL (so the statement is
+    prepared once whatever the list's length), an expanding list elsewhere; keyed by
+    is_postgres()."""
+    return {False: column.in_(bindparam(name, expanding=True)),
+            True: column == any_(bindparam(name, type_=postgresql.ARRAY(column.type)))}
 
 
 def insert_ignoring(session: Session, model: type, rows: Sequence[dict], conflict: Sequence[str],

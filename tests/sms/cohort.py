@@ -120,14 +120,14 @@ def submission_time(person: Person, day: date, habit: str) -> datetime | None:
 
 
 def busy_minutes(people: list[Person]) -> set[datetime]:
-    """Minutes worth ticking one by one: each reminder and last call, and window closing."""
+    """Minutes worth ticking one by one: ten from each reminder time and last call."""
     minutes = set()
     for person in people:
         for offset in range(-1, 16):
             day = FIRST + timedelta(days=offset)
             for due in (at(day, person.participant.reminder_time, person.tz),
-                        at(day, LAST_CALL, person.tz), at(day, time(12, 0), person.tz)):
-                minutes.update(due + timedelta(minutes=m) for m in range(20))
+                        at(day, LAST_CALL, person.tz)):
+                minutes.update(due + timedelta(minutes=m) for m in range(10))
     return minutes
 
 
