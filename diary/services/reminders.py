@@ -40,7 +40,8 @@ ROSTER = (select(Participant.id, Participant.site_id, Participant.timezone,
                  reachability.is_blocked(Participant.phone_hash).label("blocked"))
           .where(Participant.status == ParticipantStatus.ACTIVE).order_by(Participant.id))
 CAREGIVERS = (select(Caregiver.id, Caregiver.participant_id, Caregiver.locale,
-                     Caregiver.phone_hash, reachability.is_blocked(Caregiver.phone_hash))
+                     Caregiver.phone_hash,
+                     reachability.is_blocked(Caregiver.phone_hash).label("blocked"))
               .join(Participant, Participant.id == Caregiver.participant_id)
               .where(Caregiver.active, Participant.status == ParticipantStatus.ACTIVE))
 EXISTING_KEYS = {postgres: select(OutboundMessage.idempotency_key).where(clause)
@@ -59,12 +60,13 @@ def targets(session: Session, people: list[Row]) -> list[Target]:
         carers.setdefault(row.participant_id, []).append(row)
     found = []
     for p in people:
-        mine = carers.get(p.id, []) if p.reminder_recipients != ReminderRecipients.PARTICIPANT \
-            else []
+        wants_carer = p.reminder_recipients != ReminderRecipients.PARTICIPANT
+        mine = carers.get(p.id, []) if wants_carer else []
         if p.reminder_recipients != ReminderRecipients.CAREGIVER or not mine:
             found.append(Target(f"p{p.id}", "participant", p, None, p.locale, p.phone_hash,
                                 p.blocked))
-        found += [Target(f"c{c.id}", "caregiver", p, c.id, c.locale, c.phone_hash, c[4])
+        found += [Target(f"c{c.id}", "caregiver", p, c.id, c.locale, c.phone_hash,
+                         c.blocked)
                   for c in mine]
     return found
 

@@ -13,9 +13,7 @@ def is_postgres(session: Session) -> bool:
 
 
 def one_of(column, name: str) -> dict[bool, object]:
-    """`column IN (:name)` per dialect: one array parameter on PostgreSQL (so the statement is
-    prepared once whatever the list's length), an expanding list elsewhere; keyed by
-    is_postgres()."""
+    """`column IN (:name)` keyed by is_postgres(): one array parameter on PostgreSQL."""
     return {False: column.in_(bindparam(name, expanding=True)),
             True: column == any_(bindparam(name, type_=postgresql.ARRAY(column.type)))}
 
