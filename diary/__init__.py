@@ -32,8 +32,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     from diary.participant.views import bp as participant_bp
     from diary.public import bp as public_bp
     from diary.staff import bp as staff_bp
+    from diary.webhooks.views import bp as webhooks_bp
 
-    for blueprint in (public_bp, auth_bp, participant_bp, staff_bp):
+    csrf.exempt(webhooks_bp)  # signed by Twilio instead
+    for blueprint in (public_bp, auth_bp, participant_bp, staff_bp, webhooks_bp):
         app.register_blueprint(blueprint)
 
     from diary import cli, errors

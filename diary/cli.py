@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from diary import clock
@@ -35,10 +35,14 @@ def demo_command(if_empty: bool) -> None:
 @click.option("--now", "at", default=None, help="ISO-8601 instant (default: now).")
 def tick_command(at: str | None) -> None:
     """Run everything due at that instant once: reminders, window closing, flags."""
+    from diary import sms
     from diary.services import ticking
+    from diary.services.rules import TickRules
 
     instant = clock.now() if at is None else _parse_instant(at)
-    report = ticking.run(db.session, instant)
+    gateway = sms.gateway_from_config(current_app.config)
+    report = ticking.tick(db.session, instant, gateway, TickRules.from_config(current_app.config))
+    db.session.commit()
     click.echo(f"tick {instant.isoformat()}: {report}")
 
 

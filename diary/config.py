@@ -43,9 +43,26 @@ DEFAULTS = {
     "DIARY_SMS_SIGNATURE_EN": "[Study Diary]",
     "DIARY_SMS_BACKEND": "console",
     "DIARY_PUBLIC_URL": "http://127.0.0.1:5000",
+    # A reminder not sent this many minutes after its time (or before quiet hours) is dropped.
+    "DIARY_REMINDER_VALID_MINUTES": 120,
+    # How far back a tick looks for reminders it never planned (to record them as dropped).
+    "DIARY_REMINDER_LOOKBACK_HOURS": 24,
+    "DIARY_SMS_REPEAT_HOURS": 24,
+    "DIARY_SMS_LINK": "",  # short link to the diary for numbers outside +86; default public URL
+    "DIARY_SMS_HTTP_TIMEOUT_SECONDS": 10,
+    "DIARY_SMS_RETRY_BASE_SECONDS": 60,
+    "DIARY_SMS_RETRY_MAX_SECONDS": 900,
+    # A send claimed longer ago than this (its process died) is reconciled with the provider.
+    "DIARY_SMS_CLAIM_TIMEOUT_SECONDS": 300,
+    "DIARY_SMS_BATCH_LIMIT": 200,
+    "DIARY_ON_CALL_MAX_AGE_HOURS": 24,
+    "DIARY_TICK_MISFIRE_GRACE_SECONDS": 50,
     # Compliance and flags.
     "DIARY_COMPLIANCE_TARGET": 0.8,
     "DIARY_MISSED_STREAK": 2,
+    "DIARY_COMPLIANCE_RECENT_DAYS": 7,
+    "DIARY_COMPLIANCE_MIN_DAYS": 3,  # closed days in the recent window before it can flag
+    "DIARY_UNREACHABLE_UNDELIVERED": 2,
     "DIARY_FLAG_DUE_HOURS_URGENT": 1,
     "DIARY_FLAG_DUE_HOURS_SAME_DAY": 8,
     "DIARY_FLAG_DUE_HOURS_ROUTINE": 48,
@@ -65,7 +82,7 @@ DEFAULTS = {
 ENV_STRINGS = (
     "DIARY_ENV", "DIARY_SMS_BACKEND", "DIARY_PUBLIC_URL", "DIARY_REMINDER_TIME",
     "DIARY_LAST_CALL_TIME", "DIARY_QUIET_START", "DIARY_QUIET_END", "DIARY_DEFAULT_TIMEZONE",
-    "DIARY_SMS_SIGNATURE_ZH", "DIARY_SMS_SIGNATURE_EN",
+    "DIARY_SMS_SIGNATURE_ZH", "DIARY_SMS_SIGNATURE_EN", "DIARY_SMS_LINK",
     "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER",
     "TWILIO_MESSAGING_SERVICE_SID", "TWILIO_API_BASE_URL",
 )
@@ -73,6 +90,12 @@ ENV_NUMBERS = (
     "DIARY_LOGIN_MAX_FAILURES", "DIARY_LOGIN_LOCK_MINUTES", "DIARY_WINDOW_CLOSE_HOUR",
     "DIARY_FULL_DIARY_DAYS", "DIARY_MAX_SMS_PER_DAY", "DIARY_MISSED_STREAK",
     "DIARY_COMPLIANCE_TARGET", "DIARY_FEVER_C", "DIARY_HIGH_FEVER_C",
+    "DIARY_REMINDER_VALID_MINUTES",
+    "DIARY_REMINDER_LOOKBACK_HOURS", "DIARY_SMS_REPEAT_HOURS", "DIARY_SMS_HTTP_TIMEOUT_SECONDS",
+    "DIARY_SMS_RETRY_BASE_SECONDS", "DIARY_SMS_RETRY_MAX_SECONDS",
+    "DIARY_SMS_CLAIM_TIMEOUT_SECONDS", "DIARY_SMS_BATCH_LIMIT", "DIARY_ON_CALL_MAX_AGE_HOURS",
+    "DIARY_TICK_MISFIRE_GRACE_SECONDS", "DIARY_COMPLIANCE_RECENT_DAYS",
+    "DIARY_COMPLIANCE_MIN_DAYS", "DIARY_UNREACHABLE_UNDELIVERED",
 )
 
 
@@ -122,6 +145,18 @@ def validate(config: dict, instance_path: str) -> None:
             missing.append("TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID")
         if missing:
             raise ConfigError("Twilio needs " + ", ".join(missing))
+        if production and not config["DIARY_PUBLIC_URL"].startswith("https://"):
+            raise ConfigError("DIARY_PUBLIC_URL must be the public https:// address for Twilio")
+    _validate_texts(config)
+
+
+def _validate_texts(config: dict) -> None:
+    """Every SMS wording, with the configured signature and link, must fit one segment."""
+    from diary.sms import templates
+
+    found = templates.problems(templates.TextSettings.from_config(config))
+    if found:
+        raise ConfigError("SMS signature or link too long: " + "; ".join(found[:3]))
 
 
 def _instance_secret(instance_path: str, name: str, make) -> str:

@@ -4,13 +4,8 @@ from datetime import datetime, time
 
 from sqlalchemy.orm import Session
 
+from diary.schedule import parse_hhmm
 from diary.services import audit
-
-
-def parse_hhmm(value: str) -> time:
-    """A wall-clock time from "HH:MM"."""
-    hours, minutes = value.split(":")
-    return time(int(hours), int(minutes))
 
 
 def reminder_bounds(config) -> tuple[time, time]:

@@ -1,11 +1,29 @@
-"""The scheduler's tick: everything due at an instant, run once, safe to repeat."""
+"""The scheduler's tick: everything due at an instant, run once, safe to repeat or interrupt."""
 
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from diary.services import alerts, closing, delivery, outbox, reminders
+from diary.services.rules import TickRules
+from diary.sms.gateway import Gateway
 
-def run(session: Session, now: datetime) -> dict:
-    """Run the due work at `now`; reminders and window closing arrive with the scheduler."""
-    session.commit()
-    return {"reminders": 0, "closed_days": 0, "flags": 0}
+
+def tick(session: Session, now: datetime, gateway: Gateway, rules: TickRules | None = None) -> dict:
+    """Close windows and flag, reconcile unknown sends, plan due messages, send them."""
+    if rules is None:
+        from flask import current_app
+
+        rules = TickRules.from_config(current_app.config)
+    # An idle tick stays one short transaction: commit only after writing.
+    people = reminders.roster(session)
+    report = closing.close_windows(session, now, rules, people)
+    if report["missed_days"]:
+        session.commit()
+    report["reconciled"] = delivery.reconcile(session, gateway, now, rules)
+    report.update(reminders.plan(session, now, rules, people))
+    report["on_call"] = alerts.queue_on_call(session, now, rules)
+    if report["queued"] or report["stale"] or report["on_call"]:
+        session.commit()
+    report["delivery"] = outbox.deliver(session, gateway, now, rules)
+    return report

@@ -1,0 +1,32 @@
+"""The default gateway: a log line per message; the outbox row is the record."""
+
+import logging
+import uuid
+from datetime import datetime
+
+from diary import phones
+from diary.models.base import utcnow
+from diary.sms.gateway import Outcome, ProviderMessage, SendResult
+
+log = logging.getLogger("diary.sms")
+
+
+class ConsoleGateway:
+    """Logs each message (number masked) and remembers it for this process."""
+
+    name = "console"
+
+    def __init__(self) -> None:
+        self.sent: list[ProviderMessage] = []
+
+    def send(self, to: str, body: str, status_callback: str | None) -> SendResult:
+        """Log the message and report it as sent."""
+        sid = "CN" + uuid.uuid4().hex
+        self.sent.append(ProviderMessage(sid, to, body, "sent", utcnow()))
+        log.info("sms %s to %s: %s", sid, phones.mask(to), body)
+        return SendResult(Outcome.ACCEPTED, sid=sid, status="sent")
+
+    def recent(self, to: str, since: datetime) -> list[ProviderMessage]:
+        """What this process logged for the number (nothing survives a restart)."""
+        return [m for m in reversed(self.sent)
+                if m.to == to and (m.created_at is None or m.created_at >= since)]

@@ -1,0 +1,37 @@
+"""The scheduler: one APScheduler job that runs the tick every minute, in its own process."""
+
+import logging
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from flask import Flask
+
+from diary import clock, sms
+from diary.extensions import db
+from diary.services import ticking
+from diary.services.rules import TickRules
+
+JOB_ID = "diary-tick"
+log = logging.getLogger("jobs")
+
+
+def run_tick(app: Flask, gateway: sms.Gateway) -> dict:
+    """One tick: app context, the service, commit."""
+    with app.app_context():
+        try:
+            report = ticking.tick(db.session, clock.now(), gateway,
+                                  TickRules.from_config(app.config))
+            db.session.commit()
+        finally:
+            db.session.remove()
+    log.info("tick %s", report)
+    return report
+
+
+def build(app: Flask, gateway: sms.Gateway | None = None) -> BlockingScheduler:
+    """A UTC scheduler with the tick job: fixed id, coalesced, one at a time, misfire grace."""
+    gateway = gateway or sms.gateway_from_config(app.config)
+    scheduler = BlockingScheduler(timezone="UTC")
+    scheduler.add_job(run_tick, "cron", args=(app, gateway), second=0, id=JOB_ID,
+                      name="diary tick", replace_existing=True, coalesce=True, max_instances=1,
+                      misfire_grace_time=int(app.config["DIARY_TICK_MISFIRE_GRACE_SECONDS"]))
+    return scheduler
