@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from diary import crypto, phones, schedule
 from diary.models import Caregiver, InboundMessage, Participant
-from diary.services import messages, outbox, reachability
+from diary.services import audit, messages, outbox, reachability
 from diary.services.rules import TickRules
 from diary.services.sql import insert_ignoring
 from diary.sms import templates
@@ -84,3 +84,24 @@ def _answer_help(session, sid, sender, phone_hash, participant, caregiver, now, 
         participant_id=participant.id if participant else None,
         caregiver_id=caregiver.id if caregiver else None,
         site_id=participant.site_id if participant else None)], now)
+
+
+def replies_for_staff(session: Session, participant_ids, include_seen: bool = False,
+                      limit: int = 100) -> list[tuple[InboundMessage, str]]:
+    """Replies from the staff member's participants and caregivers, newest first, with codes."""
+    query = (select(InboundMessage, Participant.study_code)
+             .join(Participant, Participant.id == InboundMessage.participant_id)
+             .where(InboundMessage.participant_id.in_(participant_ids))
+             .order_by(InboundMessage.received_at.desc()).limit(limit))
+    if not include_seen:
+        query = query.where(InboundMessage.seen_at.is_(None))
+    return [(row[0], row[1]) for row in session.execute(query)]
+
+
+def mark_seen(session: Session, staff, message: InboundMessage, now: datetime) -> None:
+    """Record that a staff member has read a reply (audited)."""
+    if message.seen_at is None:
+        message.seen_at = now
+        audit.record(session, now, "sms.reply_seen", staff,
+                     participant=session.get(Participant, message.participant_id),
+                     target=f"inbound:{message.id}", detail={"keyword": message.keyword})

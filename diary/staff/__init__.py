@@ -12,5 +12,6 @@ from diary.staff import (  # noqa: E402, F401
     views_dashboard,
     views_exports,
     views_flags,
+    views_messages,
     views_participants,
 )

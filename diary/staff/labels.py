@@ -48,6 +48,20 @@ def message_statuses() -> dict[str, str]:
             "suppressed": _("Not sent (opted out or invalid)")}
 
 
+def reply_kinds() -> dict[str, str]:
+    """What a reply to our SMS asked for, in the reader's language."""
+    return {"stop": _("Stop (opted out)"), "start": _("Start again"), "help": _("Help"),
+            "other": _("Message")}
+
+
+def message_kinds() -> dict[str, str]:
+    """Which SMS it was, in the reader's language."""
+    return {"daily": _("Daily reminder"), "daily_missed": _("Reminder after a missed day"),
+            "last_call": _("Last call next morning"), "visit": _("Clinic visit tomorrow"),
+            "visit_daily": _("Clinic visit tomorrow and diary reminder"),
+            "on_call": _("On-call safety alert"), "help": _("Help reply")}
+
+
 def flag_statuses() -> dict[str, str]:
     """Where a flag stands, in the reader's language."""
     return {"open": _("Open"), "acknowledged": _("Acknowledged"), "resolved": _("Resolved")}
@@ -68,7 +82,10 @@ def audit_actions() -> dict[str, str]:
         "flag.acknowledge": _("Flag acknowledged"), "flag.resolve": _("Flag resolved"),
         "outreach.log": _("Contact attempt logged"), "export": _("Data exported"),
         "staff.create": _("Staff account created"), "staff.update": _("Staff account changed"),
-        "site.create": _("Site created"),
+        "site.create": _("Site created"), "sms.reply_seen": _("SMS reply read"),
+        "sms.opt_out": _("Opted out of SMS"), "sms.opt_in": _("SMS resumed"),
+        "sms.invalid_number": _("Phone number reported invalid"),
+        "entry.missed": _("Day closed as missed"),
     }
 
 
@@ -141,6 +158,7 @@ def labels() -> dict:
             "day_statuses": day_status_names(), "originators": originators(),
             "message_statuses": message_statuses(), "audit_marks": audit_marks(),
             "flag_statuses": flag_statuses(), "audit_actions": audit_actions(),
+            "reply_kinds": reply_kinds(), "message_kinds": message_kinds(),
             "roles": _choices(ROLES), "password_rule": PASSWORD_RULE, "flag_detail": flag_detail,
             "resolutions": _choices(RESOLUTIONS), "channels": _choices(CHANNELS),
             "results": _choices(RESULTS),

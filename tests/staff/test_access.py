@@ -1,5 +1,7 @@
 """The access matrix: every staff route × role × own site / other site / diarist session."""
 
+import re
+
 import pytest
 
 from diary.models import Flag, FlagKind
@@ -16,7 +18,20 @@ def _flag(session, participant, clock) -> Flag:
     return flag
 
 
-def _routes(w, flag_id):
+def _reply(session, participant, clock) -> int:
+    from diary import crypto
+    from diary.models import InboundMessage
+
+    message = InboundMessage(provider_sid=f"SM{participant.id}x", from_phone=participant.phone,
+                             from_hash=crypto.lookup_hash(participant.phone), body="?",
+                             keyword="other", participant_id=participant.id,
+                             received_at=clock())
+    session.add(message)
+    session.commit()
+    return message.id
+
+
+def _routes(w, flag_id, reply_id=0):
     """(method, url template, roles allowed); {p} is the participant, {c} the caregiver."""
     return [
         ("GET", "/staff/", ANY_STAFF, False),
@@ -43,7 +58,31 @@ def _routes(w, flag_id):
         ("GET", "/staff/admin/staff", ("admin",), False),
         ("GET", "/staff/admin/staff/{me}", ("admin",), False),
         ("GET", "/staff/admin/sites", ("admin",), False),
+        ("GET", "/staff/replies", ANY_STAFF, False),
+        ("POST", f"/staff/replies/{reply_id}/seen", ANY_STAFF, True),
+        ("POST", f"/staff/flags/{flag_id}/resolve", ANY_STAFF, True),
+        ("POST", "/staff/participants/{p}/settings", ANY_STAFF, True),
+        ("POST", "/staff/participants/{p}/caregivers/new", ANY_STAFF, True),
+        ("POST", "/staff/participants/{p}/days/2026-03-05", ANY_STAFF, True),
+        ("POST", "/staff/participants/new", ANY_STAFF, False),
+        ("POST", "/staff/admin/staff", ("admin",), False),
+        ("POST", "/staff/admin/staff/{me}", ("admin",), False),
+        ("POST", "/staff/admin/sites", ("admin",), False),
     ]
+
+
+def test_the_matrix_covers_every_staff_route(app, world):
+    def shape(path: str) -> str:
+        path = path.split("?")[0]
+        placeholders = (r"<[^>]+>", r"\{\w+\}", r"\d{4}-\d{2}-\d{2}", r"(?<=/)\d+(?=/|$)",
+                        r"[\w-]+(?=\.csv)", r"(?<=/status/)\w+")
+        return re.sub("|".join(placeholders), "X", path)
+
+    covered = {(method, shape(url)) for method, url, _r, _s in _routes(world, 1, 1)}
+    routes = {(method, shape(rule.rule)) for rule in app.url_map.iter_rules()
+              if rule.endpoint.startswith("staff.")
+              for method in rule.methods - {"HEAD", "OPTIONS"}}
+    assert routes - covered == set()
 
 
 def _call(client, method, url):
@@ -64,9 +103,10 @@ def test_staff_role_and_site_decide_each_route(client, session, login_as, world,
     staff = getattr(world, role)
     target = world.ours if whose == "own" else world.theirs
     flag = _flag(session, target, clock)
+    reply_id = _reply(session, target, clock)
     carer_id = (world.carer if whose == "own" else world.their_carer).id
     login_as(staff)
-    for method, template, roles, scoped in _routes(world, flag.id):
+    for method, template, roles, scoped in _routes(world, flag.id, reply_id):
         url = template.format(p=target.id, c=carer_id, s=target.site_id, me=staff.id)
         response = _call(client, method, url)
         if role not in roles:
