@@ -26,6 +26,13 @@ def demo_command(if_empty: bool) -> None:
         return
     created = demo.seed(db.session, clock.now())
     db.session.commit()
+    if created:  # the empty days become missed, with their flags, as the scheduler would do
+        from diary.services import closing, reminders
+        from diary.services.rules import TickRules
+
+        closing.close_windows(db.session, clock.now(), TickRules.from_config(current_app.config),
+                              reminders.roster(db.session))
+        db.session.commit()
     click.echo("Demo data created." if created else "Demo data already present.")
     for line in demo.LOGINS:
         click.echo("  " + line)

@@ -117,17 +117,12 @@ def _participant(session, site, n, today, now, rng, pin_hash) -> None:
 
 
 def _history(session, p, start, today, now, rng, rate, slipping) -> None:
-    rules = schedule.WindowRules()
     for offset in range(HISTORY_DAYS):
         day = start + timedelta(days=offset)
         if day >= today:
             break
-        closed = not schedule.is_open(day, p.timezone, now, rules)
         if (today - day).days <= slipping or rng.random() > rate:
-            if closed:
-                session.add(DiaryEntry(participant_id=p.id, diary_date=day,
-                                       status=DayStatus.MISSED))
-            continue
+            continue  # left empty: closing the windows marks it missed, as the scheduler does
         late = rng.random() < 0.12
         local = datetime.combine(day + timedelta(days=1 if late else 0),
                                  time(9, 10) if late else time(20, rng.randint(5, 55)))
