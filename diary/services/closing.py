@@ -101,7 +101,7 @@ def _streak_flags(session, ids, day, now, rules) -> int:
             continue
         key = flags.flag_key(FlagKind.MISSED_STREAK, f"p{pid}:from:{start.isoformat()}")
         opened += _open(session, participant, FlagKind.MISSED_STREAK, key, now, rules,
-                        f"{length} days missed", day)
+                        f"missed_days:{length}", day)
     return opened
 
 
@@ -117,7 +117,7 @@ def _compliance_flags(session, ids, day, now, rules) -> int:
             continue
         key = flags.flag_key(FlagKind.LOW_COMPLIANCE, f"p{pid}:{day.isoformat()}")
         opened += _open(session, session.get(Participant, pid), FlagKind.LOW_COMPLIANCE, key,
-                        now, rules, f"{c.recent_answered}/{c.recent_expected} recent days", day)
+                        now, rules, f"recent:{c.recent_answered}/{c.recent_expected}", day)
     return opened
 
 

@@ -90,7 +90,8 @@ def flag_unreachable(session: Session, phone_hash: str, reason: str, now: dateti
         scope = f"p{participant.id}:{who}:{reason}:{now.date().isoformat()}"
         flags.open_flag(session, participant, FlagKind.UNREACHABLE,
                         flags.flag_key(FlagKind.UNREACHABLE, scope), now,
-                        detail=f"{who} {reason}", due_hours=rules.due_hours)
+                        detail=f"unreachable:{who}:{reason}",
+                        due_hours=rules.due_hours)
 
 
 def _change(session, phone_hash, now, condition, **values) -> bool:

@@ -1,5 +1,6 @@
 """Names of codes (statuses, kinds, results) in the reader's language, for staff templates."""
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -109,7 +110,9 @@ def flag_detail(detail: str | None) -> str:
     names, parts = trigger_names(), []
     for code in (detail or "").split(","):
         item_id = code.split(":")[1] if code.startswith("symptom_jump:") else code
-        if code.startswith("symptom_jump:") and item_id in instrument.ITEMS:
+        if code.startswith(("missed_days:", "recent:", "unreachable:")):
+            parts.append(_scheduler_detail(code))
+        elif code.startswith("symptom_jump:") and item_id in instrument.ITEMS:
             parts.append(_("%(symptom)s much worse than usual",
                            symptom=instrument.ITEMS[item_id].label))
         elif code in instrument.ITEMS:
@@ -117,6 +120,22 @@ def flag_detail(detail: str | None) -> str:
         elif code:
             parts.append(names.get(code, code))
     return "; ".join(parts)
+
+
+def _scheduler_detail(code: str) -> str:
+    """Details the scheduler writes: missed_days:N, recent:A/B, unreachable:WHO:WHY."""
+    kind, _sep, rest = code.partition(":")
+    if kind == "missed_days" and rest.isdigit():
+        return _("%(n)d days missed in a row", n=int(rest))
+    if kind == "recent" and re.fullmatch(r"\d+/\d+", rest):
+        answered, expected = (int(n) for n in rest.split("/"))
+        return _("%(answered)d of the last %(expected)d days answered", answered=answered,
+                 expected=expected)
+    who, _sep, why = rest.partition(":")
+    reasons = {"opted_out": _("opted out of SMS"), "invalid": _("the number is invalid"),
+               "undelivered": _("messages are not delivered")}
+    whose = _("Caregiver") if who == "caregiver" else _("Participant")
+    return _("%(who)s: %(why)s", who=whose, why=reasons.get(why, why))
 
 
 def audit_marks() -> dict[str, str]:

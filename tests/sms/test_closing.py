@@ -90,7 +90,7 @@ def test_missed_streak_opens_one_flag_per_streak(session, run_tick, submit):
     run_tick("2026-03-12T12:00:00+08:00")  # 11 March: the same streak goes on
     streaks = list(session.scalars(select(Flag).where(Flag.kind == FlagKind.MISSED_STREAK)))
     assert [(f.diary_date, f.detail) for f in streaks] == [(date(2026, 3, 10),
-                                                            "2 days missed")]
+                                                            "missed_days:2")]
 
 
 def test_a_new_streak_after_an_answered_day_opens_a_new_flag(session, run_tick, submit):
@@ -111,7 +111,7 @@ def test_low_recent_compliance_opens_a_flag_once(session, run_tick, submit):
     run_tick("2026-03-08T12:00:00+08:00")  # 4 of 7 answered
     run_tick("2026-03-09T12:00:00+08:00")
     low = list(session.scalars(select(Flag).where(Flag.kind == FlagKind.LOW_COMPLIANCE)))
-    assert [f.detail for f in low] == ["4/7 recent days"]
+    assert [f.detail for f in low] == ["recent:4/7"]
     rate = compliance.summarize(session, [p.id], date(2026, 3, 1), date(2026, 3, 7))[p.id]
     assert rate.recent_rate < 0.8
 

@@ -143,7 +143,7 @@ def test_invalid_number_fails_and_flags(session, run_tick, twilio_gateway, fake_
     message = only_message(session)
     assert (message.status, message.error_code) == (MessageStatus.FAILED, 21211)
     assert session.scalar(select(Flag.detail).where(Flag.participant_id == p.id)) == (
-        "participant invalid")
+        "unreachable:participant:invalid")
 
 
 def test_send_claimed_by_a_process_that_died_is_found_at_the_provider(

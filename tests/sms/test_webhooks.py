@@ -116,7 +116,8 @@ def test_two_undelivered_in_a_row_flag_the_participant_once(session, signed_post
         signed_post("/sms/status", {"MessageSid": "SMfake2", "MessageStatus": "undelivered",
                                     "ErrorCode": "30003"})
     flags = list(session.scalars(select(Flag).where(Flag.kind == FlagKind.UNREACHABLE)))
-    assert [(f.participant_id, f.detail) for f in flags] == [(p.id, "participant undelivered")]
+    assert [(f.participant_id, f.detail) for f in flags] == [
+        (p.id, "unreachable:participant:undelivered")]
     state = session.scalar(select(PhoneState).where(PhoneState.phone_hash == p.phone_hash))
     assert state.undelivered_in_row == 2
 

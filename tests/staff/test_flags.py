@@ -87,3 +87,18 @@ def test_flag_causes_are_shown_in_words(client, session, login_as, world, clock)
     page = client.get("/staff/flags").get_data(as_text=True)
     assert "RF4 New or worse weakness or numbness of an arm or leg" in page
     assert "Fever; Dizziness or unsteadiness much worse than usual" in page
+
+
+def test_scheduler_flag_details_are_shown_in_words(client, session, login_as, world, clock):
+    from diary.services import flags
+
+    for kind, detail in ((FlagKind.MISSED_STREAK, "missed_days:3"),
+                         (FlagKind.LOW_COMPLIANCE, "recent:4/7"),
+                         (FlagKind.UNREACHABLE, "unreachable:caregiver:opted_out")):
+        flags.open_flag(session, world.ours, kind, f"{kind}:{detail}", clock(), detail=detail)
+    session.commit()
+    login_as(world.coordinator)
+    page = client.get("/staff/flags").get_data(as_text=True)
+    assert "3 days missed in a row" in page
+    assert "4 of the last 7 days answered" in page
+    assert "Caregiver: opted out of SMS" in page
