@@ -42,11 +42,26 @@ def originators() -> dict[str, str]:
 
 
 def message_statuses() -> dict[str, str]:
-    """SMS delivery statuses, in the reader's language."""
+    """SMS delivery statuses and the steps in a message's history, in the reader's language."""
     return {"pending": _("Waiting"), "sending": _("Sending"), "unknown": _("Unknown"),
             "queued": _("Queued"), "sent": _("Sent"), "delivered": _("Delivered"),
             "undelivered": _("Not delivered"), "failed": _("Failed"), "dropped": _("Dropped"),
-            "suppressed": _("Not sent (opted out or invalid)")}
+            "suppressed": _("Not sent (opted out or invalid)"), "accepted": _("Queued"),
+            "read": _("Delivered"), "retry": _("Will retry"), "opted_out": _("Opted out"),
+            "invalid": _("Invalid number"), "found": _("Found at the provider"),
+            "not_found": _("Not found at the provider; queued again"),
+            "lost_race": _("Taken by another worker")}
+
+
+def message_event(name: str) -> str:
+    """One step of a message's history, e.g. "dropped:stale", in the reader's language."""
+    reasons = {"stale": _("too late after an outage"), "done": _("the diary was already sent"),
+               "cap": _("daily limit reached"), "repeat": _("same text sent within 24 hours"),
+               "quiet": _("quiet hours"), "inactive": _("participant not active")}
+    status, _sep, reason = name.partition(":")
+    label = message_statuses().get(status, status)
+    return _("%(status)s: %(reason)s", status=label, reason=reasons.get(reason, reason)) \
+        if reason else label
 
 
 def reply_kinds() -> dict[str, str]:
@@ -178,6 +193,7 @@ def labels() -> dict:
             "message_statuses": message_statuses(), "audit_marks": audit_marks(),
             "flag_statuses": flag_statuses(), "audit_actions": audit_actions(),
             "reply_kinds": reply_kinds(), "message_kinds": message_kinds(),
+            "message_event": message_event,
             "roles": _choices(ROLES), "password_rule": PASSWORD_RULE, "flag_detail": flag_detail,
             "resolutions": _choices(RESOLUTIONS), "channels": _choices(CHANNELS),
             "results": _choices(RESULTS),

@@ -31,3 +31,17 @@ def test_every_staff_page_renders_on_demo_data(client, session, login_as, admin,
         response = client.get(url)
         assert response.status_code == 200, url
         assert "style=" not in response.get_data(as_text=True), url
+
+
+def test_message_history_steps_read_in_words(app):
+    from flask_babel import force_locale
+
+    from diary.staff.labels import message_event
+
+    with app.test_request_context():
+        with force_locale("en"):
+            assert message_event("dropped:stale") == "Dropped: too late after an outage"
+            assert message_event("delivered") == "Delivered"
+            assert message_event("something_new") == "something_new"
+        with force_locale("zh"):
+            assert message_event("dropped:stale") == "已丢弃：停机后已过时"
