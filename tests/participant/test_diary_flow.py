@@ -51,12 +51,17 @@ def complete_stable_day(walker: Walker) -> None:
     walker.press({"token": walker.hidden("token"), "base": walker.hidden("base")})
 
 
-def test_stable_day_takes_at_most_twelve_taps(client, session, login_as, clock):
-    clock.set("2026-03-10T20:30:00+08:00")
-    p = make_participant(session)
+def signed_in(client, session, login_as, clock, at: str, **kw):
+    """A participant with yesterday answered, signed in at `at`; returns it and a walker."""
+    clock.set(at)
+    p = make_participant(session, **kw)
     seed_yesterday(session, p)
     login_as(p)
-    walker = Walker(client)
+    return p, Walker(client)
+
+
+def test_stable_day_takes_at_most_twelve_taps(client, session, login_as, clock):
+    p, walker = signed_in(client, session, login_as, clock, "2026-03-10T20:30:00+08:00")
     complete_stable_day(walker)
     assert walker.url == f"/diary/{DAY}/done", walker.page
     assert walker.taps <= 12
@@ -68,11 +73,7 @@ def test_stable_day_takes_at_most_twelve_taps(client, session, login_as, clock):
 
 
 def test_entry_after_midnight_is_kept_and_marked_late(client, session, login_as, clock):
-    clock.set("2026-03-11T09:15:00+08:00")
-    p = make_participant(session)
-    seed_yesterday(session, p)
-    login_as(p)
-    walker = Walker(client)
+    p, walker = signed_in(client, session, login_as, clock, "2026-03-11T09:15:00+08:00")
     complete_stable_day(walker)
     entry = session.scalar(select(DiaryEntry).where(DiaryEntry.diary_date == date(2026, 3, 10)))
     assert entry.status == DayStatus.LATE
@@ -104,11 +105,7 @@ def test_future_and_malformed_dates_are_not_found(client, session, login_as, clo
 
 
 def test_amending_keeps_every_change_as_a_revision(client, session, login_as, clock):
-    clock.set("2026-03-10T20:30:00+08:00")
-    p = make_participant(session)
-    seed_yesterday(session, p)
-    login_as(p)
-    walker = Walker(client)
+    p, walker = signed_in(client, session, login_as, clock, "2026-03-10T20:30:00+08:00")
     complete_stable_day(walker)
     clock.set("2026-03-10T21:00:00+08:00")
     walker.open(f"/diary/{DAY}/symptoms")
@@ -125,11 +122,7 @@ def test_amending_keeps_every_change_as_a_revision(client, session, login_as, cl
 
 
 def test_double_submit_with_the_same_token_stores_once(client, session, login_as, clock):
-    clock.set("2026-03-10T20:30:00+08:00")
-    p = make_participant(session)
-    seed_yesterday(session, p)
-    login_as(p)
-    walker = Walker(client)
+    p, walker = signed_in(client, session, login_as, clock, "2026-03-10T20:30:00+08:00")
     complete_stable_day(walker)
     token = session.scalar(select(Submission.token))
     again = client.post(f"/diary/{DAY}/review", data={
@@ -140,11 +133,7 @@ def test_double_submit_with_the_same_token_stores_once(client, session, login_as
 
 def test_second_tab_sending_a_stale_review_gets_a_clear_message(client, session, login_as,
                                                                  clock):
-    clock.set("2026-03-10T20:30:00+08:00")
-    p = make_participant(session, locale="en")
-    seed_yesterday(session, p)
-    login_as(p)
-    first = Walker(client)
+    p, first = signed_in(client, session, login_as, clock, "2026-03-10T20:30:00+08:00", locale="en")
     complete_stable_day(first)
     # A second tab had the review page open before the first one sent it (base 0).
     response = client.post(f"/diary/{DAY}/review", data={

@@ -76,29 +76,20 @@ def test_resolving_twice_is_refused(session, world, clock):
         flag_actions.acknowledge(session, flag, world.admin, clock())
 
 
-def test_flag_causes_are_shown_in_words(client, session, login_as, world, clock):
+
+@pytest.mark.parametrize(("kind", "detail", "words"), [
+    (FlagKind.SAFETY_URGENT, "RF4", "RF4 New or worse weakness or numbness of an arm or leg"),
+    (FlagKind.SAFETY_SAME_DAY, "fever,symptom_jump:S5",
+     "Fever; Dizziness or unsteadiness much worse than usual"),
+    (FlagKind.MISSED_STREAK, "missed_days:3", "3 days missed in a row"),
+    (FlagKind.LOW_COMPLIANCE, "recent:4/7", "4 of the last 7 days answered"),
+    (FlagKind.UNREACHABLE, "unreachable:caregiver:opted_out", "Caregiver: opted out of SMS"),
+])
+def test_flag_causes_are_shown_in_words(client, session, login_as, world, clock, kind, detail,
+                                        words):
     from diary.services import flags
 
-    for kind, detail in ((FlagKind.SAFETY_URGENT, "RF4"),
-                         (FlagKind.SAFETY_SAME_DAY, "fever,symptom_jump:S5")):
-        flags.open_flag(session, world.ours, kind, f"{kind}:{detail}", clock(), detail=detail)
+    flags.open_flag(session, world.ours, kind, f"{kind}:{detail}", clock(), detail=detail)
     session.commit()
     login_as(world.coordinator)
-    page = client.get("/staff/flags").get_data(as_text=True)
-    assert "RF4 New or worse weakness or numbness of an arm or leg" in page
-    assert "Fever; Dizziness or unsteadiness much worse than usual" in page
-
-
-def test_scheduler_flag_details_are_shown_in_words(client, session, login_as, world, clock):
-    from diary.services import flags
-
-    for kind, detail in ((FlagKind.MISSED_STREAK, "missed_days:3"),
-                         (FlagKind.LOW_COMPLIANCE, "recent:4/7"),
-                         (FlagKind.UNREACHABLE, "unreachable:caregiver:opted_out")):
-        flags.open_flag(session, world.ours, kind, f"{kind}:{detail}", clock(), detail=detail)
-    session.commit()
-    login_as(world.coordinator)
-    page = client.get("/staff/flags").get_data(as_text=True)
-    assert "3 days missed in a row" in page
-    assert "4 of the last 7 days answered" in page
-    assert "Caregiver: opted out of SMS" in page
+    assert words in client.get("/staff/flags").get_data(as_text=True)
