@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from diary.models import AuditEvent, Flag, FlagKind, FlagStatus
