@@ -107,7 +107,7 @@ def review(session: Session, message: OutboundMessage, now: datetime,
     if now >= message.expires_at:
         return Verdict(MessageStatus.DROPPED, "stale")
     blocked = reachability.blocked(session, message.to_hash)
-    if blocked:
+    if blocked and message.kind != "on_call":  # a safety alert is always attempted
         return Verdict(MessageStatus.SUPPRESSED, blocked)
     participant = session.get(Participant, message.participant_id) if (
         message.participant_id) else None
@@ -121,8 +121,11 @@ def review(session: Session, message: OutboundMessage, now: datetime,
         return Verdict(MessageStatus.DROPPED, "cap")
     since = now - timedelta(hours=rules.outbox.repeat_hours)
     code = participant.study_code if participant is not None and kind == "on_call" else ""
-    picked = pick_wording(kind, message.locale, message.to_phone, message.variant,
-                          {m.body for m in recent if m.claimed_at >= since}, rules.texts, code)
+    # Safety alerts are exempt from the repeat rule: the third alert in a day must still go.
+    sent_lately = set() if kind == "on_call" else {
+        m.body for m in recent if m.claimed_at >= since}
+    picked = pick_wording(kind, message.locale, message.to_phone, message.variant, sent_lately,
+                          rules.texts, code)
     if picked is None:
         return Verdict(MessageStatus.DROPPED, "repeat")
     return Verdict(MessageStatus.SENDING, None, kind, *picked)

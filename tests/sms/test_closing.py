@@ -158,3 +158,39 @@ def test_old_urgent_flags_do_not_page_the_on_call_number(session, run_tick, sms_
     session.commit()
     run_tick()
     assert [m for m in sms_outbox.sent if m.to == "+8613800009999"] == []
+
+
+def _urgent_site(session):
+    site = Site(code="BJ", name_en="Beijing", name_zh="北京", on_call_phone="+8613800009999")
+    session.add(site)
+    session.flush()
+    return site
+
+
+def test_every_urgent_alert_reaches_the_on_call_number_even_the_third_in_a_day(
+        session, run_tick, sms_outbox, submit):
+    p = make_participant(session, site=_urgent_site(session), diary_start_date=date(2026, 3, 9))
+    session.commit()
+    for when, day, signs in (("2026-03-10T20:00:00+08:00", date(2026, 3, 10), ["RF3"]),
+                             ("2026-03-10T21:00:00+08:00", date(2026, 3, 10), ["RF3", "RF4"]),
+                             ("2026-03-11T08:00:00+08:00", date(2026, 3, 11), ["RF1"])):
+        submit(p, day, when, {"R1": "participant", **{s: "yes" for s in signs}})
+        run_tick(when.replace(":00:00+", ":01:00+"))
+        run_tick(when.replace(":00:00+", ":02:00+"))
+    assert len([m for m in sms_outbox.sent if m.to == "+8613800009999"]) == 3
+
+
+def test_an_opted_out_on_call_number_is_still_paged(session, run_tick, sms_outbox, submit,
+                                                     clock, rules):
+    from diary import crypto
+    from diary.services import reachability
+
+    p = make_participant(session, site=_urgent_site(session), diary_start_date=date(2026, 3, 10))
+    reachability.opt_out(session, crypto.lookup_hash("+8613800009999"), clock(), "inbound",
+                         rules.flags)
+    session.commit()
+    submit(p, date(2026, 3, 10), "2026-03-10T20:00:00+08:00", {"R1": "participant",
+                                                               "RF3": "yes"})
+    run_tick("2026-03-10T20:01:00+08:00")
+    run_tick("2026-03-10T20:02:00+08:00")
+    assert [m.to for m in sms_outbox.sent] == ["+8613800009999"]
