@@ -76,7 +76,8 @@ def _temperature(item, raw: str) -> tuple[str | None, object]:
 
 
 def _count(item, raw: str) -> tuple[str | None, object]:
-    if not raw.isdigit() or not item.minimum <= int(raw) <= item.maximum:
+    if not (raw.isascii() and raw.isdigit() and len(raw) < 4) or \
+            not item.minimum <= int(raw) <= item.maximum:
         return raw[:4], _("Enter a number between %(low)d and %(high)d.", low=int(item.minimum),
                           high=int(item.maximum))
     return str(int(raw)), None

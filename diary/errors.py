@@ -1,8 +1,11 @@
 """Error pages in the person's language; a form that expired keeps the person on the page."""
 
+from urllib.parse import urlsplit
+
 from flask import Flask, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError, IntegrityError
 
 from diary.extensions import db
 
@@ -16,10 +19,34 @@ def init_app(app: Flask) -> None:
             return "forbidden", 403
         flash(_("This page had expired. Please check your answers and press the button again."),
               "error")
-        return redirect(request.full_path.rstrip("?") if request.method == "POST" else "/")
+        return redirect(_back())
+
+    @app.errorhandler(OverflowError)
+    @app.errorhandler(DataError)
+    def out_of_range(error):
+        # A number or date far outside anything stored (a hand-made URL): nothing to find.
+        db.session.rollback()
+        return render_template("errors/error.html", code=404), 404
+
+    @app.errorhandler(IntegrityError)
+    def already_saved(error):
+        # Two taps raced and the database kept one: say so instead of failing.
+        db.session.rollback()
+        flash(_("This was already saved a moment ago. Please check the page."), "error")
+        return redirect(_back())
 
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, _page(code))
+
+
+def _back() -> str:
+    """The page the form was on: the referring page on this site, else the start page."""
+    if request.method == "GET":
+        return "/"
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host and referrer.path.startswith("/"):
+        return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    return "/"
 
 
 def _page(code: int):

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import select
 
 from diary.models import AuditEvent
@@ -125,3 +126,34 @@ def test_sign_out_needs_a_post_and_ends_the_session(client, session, login_as):
     assert client.get("/logout").status_code == 405
     client.post("/logout", data={"csrf_token": csrf(client, "/")})
     assert client.get("/").status_code == 302
+
+
+def test_parallel_guesses_are_bounded_by_the_lockout(app, session, monkeypatch):
+    """Thirty wrong PINs at once from six threads: at most five are checked against the PIN."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from diary.extensions import db
+    from diary.models import Participant
+    from diary.services import sign_in
+
+    make_participant(session, phone="+8613800000001")
+    session.commit()
+    checked = []
+    real_check = Participant.check_secret
+    monkeypatch.setattr(Participant, "check_secret",
+                        lambda self, secret: checked.append(secret) or real_check(self, secret))
+
+    def guess(n: int) -> None:
+        with app.app_context():
+            for _ in range(5):  # SQLite answers "busy" under load; a client would retry too
+                try:
+                    sign_in.sign_in_phone(db.session, "13800000001", f"{n:06d}",
+                                          app.config["DIARY_CLOCK"](), sign_in.Lockout())
+                    db.session.commit()
+                    return
+                except sa.exc.OperationalError:
+                    db.session.rollback()
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        list(pool.map(guess, range(30)))
+    assert 1 <= len(checked) <= 5

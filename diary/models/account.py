@@ -1,7 +1,7 @@
 """Sign-in: the PIN or password hash on each account, and the lockout counter per identifier."""
 
 import hashlib
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -46,15 +46,3 @@ class SignInThrottle(Base):
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     failures: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    def is_locked(self, now: datetime) -> bool:
-        """Whether sign-in is refused at this instant."""
-        return self.locked_until is not None and self.locked_until > now
-
-    def record_failure(self, now: datetime, max_failures: int, lock_minutes: int) -> None:
-        """Count a failure and lock after too many."""
-        if self.locked_until is not None and self.locked_until <= now:
-            self.failures, self.locked_until = 0, None
-        self.failures = (self.failures or 0) + 1
-        if self.failures >= max_failures:
-            self.locked_until = now + timedelta(minutes=lock_minutes)

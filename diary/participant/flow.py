@@ -5,12 +5,15 @@ from datetime import UTC, date, datetime
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
 
 from diary import answers as reading
 from diary import clock, schedule, triggers
 from diary.extensions import db
 from diary.forms import ActionForm
+from diary.instrument import WARNING_SIGNS
 from diary.models import Originator
 from diary.services import drafts, entries
 from diary.services.flags import due_hours_from_config
@@ -46,10 +49,13 @@ def screen(participant, account, day: date, step: str):
     if request.method == "POST" and form.validate_on_submit():
         action = request.form.get("action", "next")
         given, errors = _given(section, action, saved, previous)
-        if not errors:
+        # A warning sign is acted on even if other questions on the screen are unanswered.
+        warned = section.id == "warning" and triggers.warning_signs(given).urgent
+        if not errors or warned:
             merged = drafts.save(db.session, participant.id, day, section, given, clock.now())
-            if section.id == "warning" and triggers.warning_signs(merged).urgent:
-                return _send_warning(participant, account, day, merged)
+            if warned or _newly_urgent(participant, day, saved, merged):
+                reported = frozenset(entries.urgent_codes(triggers.warning_signs(given)))
+                return _send_urgent(participant, account, day, merged, reported)
             db.session.commit()
             after = ids.index(step) + 1
             return redirect(url_for("participant.step", day=day.isoformat(), step=ids[after])
@@ -78,14 +84,41 @@ def _given(section, action, saved, previous) -> tuple[dict, dict]:
     return reading.read_section(section, request.form, saved)
 
 
-def _send_warning(participant, account, day, merged):
-    """A warning sign is stored at once, before the rest of the diary, and help is shown."""
+def _newly_urgent(participant, day, saved, merged) -> bool:
+    """Whether this screen's answers add an emergency (a fever with chills, a head strike…)."""
+    now_codes = entries.urgent_codes(entries.evaluate(db.session, participant, day, merged))
+    return bool(set(now_codes) - set(entries.urgent_codes(
+        entries.evaluate(db.session, participant, day, saved))))
+
+
+def _send_urgent(participant, account, day, merged, reported=frozenset()):
+    """Store the answers at once, before the rest of the diary, and show what to do now.
+
+    Help is shown whatever happens to the write: a double tap that loses the race to its twin
+    must still land on the emergency page, never on an error.
+    """
     author = entries.Author(account, Originator(merged.get("R1") or
                                                 default_originator(participant, account)))
-    entries.submit(db.session, participant, day, merged, author, uuid.uuid4().hex, clock.now(),
-                   rules())
+    try:
+        result = entries.submit(db.session, participant, day, merged, author, uuid.uuid4().hex,
+                                clock.now(), rules(), reported=reported)
+        db.session.commit()
+        outcome = result.outcome
+    except (IntegrityError, StaleDataError, OperationalError):
+        db.session.rollback()
+        outcome = entries.evaluate(db.session, participant, day, merged)
+    return redirect(_help_url(day, outcome))
+
+
+def warning_on_closed_day(participant, account, day: date):
+    """A warning sent just after the day closed still gets help and a flag; else None."""
+    given, _errors = reading.read_section(WARNING_SIGNS, request.form, {})
+    if not (ActionForm().validate_on_submit() and triggers.warning_signs(given).urgent):
+        return None
+    author = entries.Author(account, Originator(default_originator(participant, account)))
+    outcome = entries.warn_outside_window(db.session, participant, day, given, author,
+                                          clock.now(), rules())
     db.session.commit()
-    outcome = triggers.warning_signs(merged)
     return redirect(_help_url(day, outcome))
 
 
@@ -110,10 +143,15 @@ def review(participant, account, day: date):
         asked = {i.id for s in sections for i in s.items}
         answers = {k: v for k, v in saved.items() if k in asked}
         author = entries.Author(account, Originator(answers.get("R1")))
-        result = entries.submit(
-            db.session, participant, day, answers, author, _token(), clock.now(), rules(),
-            client_at=_client_time(), base=_int(request.form.get("base")))
-        db.session.commit()
+        token = _token()
+        try:
+            result = entries.submit(
+                db.session, participant, day, answers, author, token, clock.now(), rules(),
+                client_at=_client_time(), base=_int(request.form.get("base")))
+            db.session.commit()
+        except (IntegrityError, StaleDataError, OperationalError):
+            db.session.rollback()  # the same tap arrived twice and its twin stored it
+            result = entries.replayed(db.session, participant, day, token)
         return _after_submit(day, result)
     return render_template(
         "participant/review.html", sections=sections, day=day, answers=saved, form=form,
@@ -145,7 +183,8 @@ def _token() -> str:
 
 
 def _int(value) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 9 \
+        else None
 
 
 def _client_time() -> datetime | None:
@@ -153,7 +192,7 @@ def _client_time() -> datetime | None:
     try:
         claimed = datetime.fromisoformat((request.form.get("client_time") or "").replace(
             "Z", "+00:00"))
-    except ValueError:
+        return claimed.astimezone(UTC) if claimed.tzinfo else None
+    except (ValueError, OverflowError):
         return None
-    return claimed.astimezone(UTC) if claimed.tzinfo else None
 

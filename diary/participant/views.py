@@ -15,6 +15,7 @@ from diary.security import diarist_required
 from diary.services import days, drafts, settings
 
 bp = Blueprint("participant", __name__)
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 bp.add_app_template_global(reading.display, "answer_text")
 bp.add_app_template_global(is_shown, "answer_shown")
 
@@ -42,7 +43,9 @@ def step(participant, account, day, step):
     """One screen of the diary: show it, or save it and go on."""
     the_day = _open_day(participant, day)
     if not isinstance(the_day, date):
-        return the_day
+        late = step == "warning" and request.method == "POST" and flow.warning_on_closed_day(
+            participant, account, _parse(day))
+        return late or the_day
     return flow.screen(participant, account, the_day, step)
 
 
@@ -108,10 +111,14 @@ def preferences(participant, account):
 
 
 def _parse(day: str) -> date:
+    """A diary date from the URL; anything else (or absurdly far away) is not found."""
     try:
-        return date.fromisoformat(day)
+        parsed = date.fromisoformat(day)
     except ValueError:
         abort(404)
+    if not EARLIEST <= parsed <= LATEST:
+        abort(404)
+    return parsed
 
 
 def _open_day(participant, day: str):

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -57,10 +57,8 @@ def save(session: Session, participant_id: int, day: date, section, answers: dic
 
 def discard(session: Session, participant_id: int, day: date) -> None:
     """Forget the draft once its answers are stored in the entry."""
-    draft = session.scalar(select(Draft).where(
-        Draft.participant_id == participant_id, Draft.diary_date == day))
-    if draft is not None:
-        session.delete(draft)
+    session.execute(delete(Draft).where(Draft.participant_id == participant_id,
+                                        Draft.diary_date == day))
 
 
 def last_answers(session: Session, participant_id: int, before: date,

@@ -58,7 +58,7 @@ def submission_count(session: Session, entry_id: int | None) -> int:
 def submit(session: Session, participant: Participant, day: date, answers: dict[str, str],
            author: Author, token: str, now: datetime, rules: Rules = Rules(), *,
            client_at: datetime | None = None, base: int | None = None,
-           reason: str | None = None) -> SubmitResult:
+           reason: str | None = None, reported: frozenset = frozenset()) -> SubmitResult:
     """Store the day's answers once per token; amend with revisions; raise safety flags."""
     previous = session.scalar(select(Submission).where(Submission.token == token))
     if previous is not None:
@@ -93,8 +93,10 @@ def submit(session: Session, participant: Participant, day: date, answers: dict[
                             actor_id=author.account.id, reason=reason)
     session.add(submission)
     session.flush()
+    before = entry.answer_map() if not created else {}
     changed = _store_answers(session, entry, answers, submission, record=not created)
-    outcome = _raise_flags(session, participant, entry, answers, now, rules)
+    outcome = _raise_flags(session, participant, entry, answers, before, submission, now, rules,
+                           reported)
     entry.warning_sign = entry.warning_sign or outcome.urgent
     audit.record(session, now, "entry.create" if created else "entry.amend", author.account,
                  participant=participant, target=f"entry:{entry.id}",
@@ -102,6 +104,30 @@ def submit(session: Session, participant: Participant, day: date, answers: dict[
                          "originator": author.originator.value, "reason": reason})
     drafts.discard(session, participant.id, day)
     return SubmitResult("created" if created else "amended", entry, outcome)
+
+
+def warn_outside_window(session: Session, participant: Participant, day: date,
+                        answers: dict[str, str], author: Author, now: datetime,
+                        rules: Rules = Rules()) -> triggers.Outcome:
+    """A warning sign sent for a day that has closed: no entry, but an urgent flag all the same."""
+    outcome = triggers.warning_signs(answers)
+    codes = urgent_codes(outcome)
+    if codes:
+        kind = FlagKind.SAFETY_URGENT
+        flags.open_flag(session, participant, kind,
+                        flags.flag_key(kind, f"p{participant.id}:closed:{now.isoformat()}", codes),
+                        now, detail=",".join(codes), day=day, due_hours=rules.due_hours)
+        audit.record(session, now, "entry.warning_after_close", author.account,
+                     participant=participant, detail={"diary_date": day.isoformat(),
+                                                      "items": codes})
+    return outcome
+
+
+def replayed(session: Session, participant: Participant, day: date, token: str) -> SubmitResult:
+    """After a write lost a race: a duplicate if its token was stored, else a conflict."""
+    if session.scalar(select(Submission.id).where(Submission.token == token)) is not None:
+        return SubmitResult("duplicate", drafts.entry_for(session, participant.id, day))
+    return SubmitResult("conflict", drafts.entry_for(session, participant.id, day))
 
 
 def _new_entry(session, participant, day) -> DiaryEntry | None:
@@ -137,18 +163,33 @@ def _store_answers(session, entry, answers, submission, record) -> list[str]:
     return changed
 
 
-def _raise_flags(session, participant, entry, answers, now, rules) -> triggers.Outcome:
-    history = drafts.recent_history(session, participant.id, entry.diary_date)
-    meds = [m.code for m in participant.medications
-            if m.stop_date is None or m.stop_date >= entry.diary_date]
-    outcome = triggers.evaluate(entry.diary_date, answers, history,
-                                triggers.on_anticoagulant(meds), rules.limits)
-    urgent = outcome.emergency + (["RF12"] if outcome.crisis else [])
-    for kind, codes in ((FlagKind.SAFETY_URGENT, urgent),
-                        (FlagKind.SAFETY_SAME_DAY, outcome.same_day)):
-        if codes:
-            flags.open_flag(session, participant, kind,
-                            flags.flag_key(kind, f"entry:{entry.id}", codes), now,
-                            detail=",".join(codes)[:200], entry=entry, day=entry.diary_date,
-                            due_hours=rules.due_hours)
+def evaluate(session: Session, participant: Participant, day: date, answers: dict[str, str],
+             rules: Rules = Rules()) -> triggers.Outcome:
+    """Every safety trigger for a day's answers, with the recent days and the medicine list."""
+    history = drafts.recent_history(session, participant.id, day)
+    meds = [m.code for m in participant.medications if m.stop_date is None or m.stop_date >= day]
+    return triggers.evaluate(day, answers, history, triggers.on_anticoagulant(meds), rules.limits)
+
+
+def urgent_codes(outcome: triggers.Outcome) -> list[str]:
+    """The causes that call for the emergency or crisis page and an urgent flag."""
+    return outcome.emergency + (["RF12"] if outcome.crisis else [])
+
+
+def _raise_flags(session, participant, entry, answers, before, submission, now, rules,
+                 reported) -> triggers.Outcome:
+    """Open safety flags; a cause that is new, or `reported` again just now, is never silent."""
+    outcome = evaluate(session, participant, entry.diary_date, answers, rules)
+    earlier = evaluate(session, participant, entry.diary_date, before, rules)
+    for kind, codes, old in (
+            (FlagKind.SAFETY_URGENT, urgent_codes(outcome), urgent_codes(earlier)),
+            (FlagKind.SAFETY_SAME_DAY, outcome.same_day, earlier.same_day)):
+        if not codes:
+            continue
+        key = flags.flag_key(kind, f"entry:{entry.id}", codes)
+        if (set(codes) - set(old) or set(codes) & reported) and flags.is_resolved(session, key):
+            # Reported again after the team closed the first flag: a new flag, not silence.
+            key = flags.flag_key(kind, f"entry:{entry.id}:s{submission.id}", codes)
+        flags.open_flag(session, participant, kind, key, now, detail=",".join(codes)[:200],
+                        entry=entry, day=entry.diary_date, due_hours=rules.due_hours)
     return outcome

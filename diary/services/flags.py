@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from diary.models import Flag, FlagKind
+from diary.models import Flag, FlagKind, FlagStatus
 from diary.services import audit
 
 DUE_HOURS = {
@@ -33,6 +33,12 @@ def flag_key(kind: FlagKind, scope: str, codes: list[str] | None = None) -> str:
     """The deduplication key of a flag: its kind, what it is about, and the causes."""
     suffix = hashlib.sha1("+".join(sorted(codes or [])).encode()).hexdigest()[:12]  # noqa: S324
     return f"{kind.value}:{scope}:{suffix}"
+
+
+def is_resolved(session: Session, key: str) -> bool:
+    """Whether the flag with this key exists and was resolved."""
+    return session.scalar(select(Flag.status).where(Flag.dedupe_key == key)) == \
+        FlagStatus.RESOLVED
 
 
 def open_flag(session: Session, participant, kind: FlagKind, key: str, now: datetime, *,

@@ -1,15 +1,16 @@
 """Sign-in by phone and PIN (participants, caregivers) or e-mail and password (staff)."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from diary import crypto, phones
 from diary.models import Caregiver, Participant, SignInThrottle, StaffUser
 from diary.services import audit
+from diary.services.sql import insert_ignoring
 
 # Checked when no account matches, so an unknown identifier costs as much time as a known one.
 _DUMMY_HASH = generate_password_hash("not-a-real-secret")
@@ -58,24 +59,42 @@ def sign_in_staff(session: Session, email: str, password: str, now: datetime,
 
 
 def _attempt(session, key, account, secret, now, lockout, label) -> SignInResult:
-    throttle = session.scalar(select(SignInThrottle).where(SignInThrottle.key_hash == key))
-    if throttle is None:
-        throttle = SignInThrottle(key_hash=key, failures=0)
-        session.add(throttle)
-    if throttle.is_locked(now):
+    """Count the attempt before checking the secret, atomically: parallel guesses stay bounded."""
+    shown = phones.mask(label) if "@" not in label else label
+    count = _count_attempt(session, key, now)
+    if count is None or count > lockout.max_failures:
         audit.record(session, now, "sign_in.locked", account, participant=_participant(account),
-                     detail={"identifier": phones.mask(label) if "@" not in label else label})
+                     detail={"identifier": shown})
         return SignInResult(locked=True)
     ok = account.check_secret(secret) if account else check_password_hash(_DUMMY_HASH, secret)
     if ok and account.is_active:
-        throttle.failures, throttle.locked_until = 0, None
+        session.execute(update(SignInThrottle).where(SignInThrottle.key_hash == key)
+                        .values(failures=0, locked_until=None))
         account.last_login_at = now
         audit.record(session, now, "sign_in", account, participant=_participant(account))
         return SignInResult(account=account)
-    throttle.record_failure(now, lockout.max_failures, lockout.lock_minutes)
+    locked = count >= lockout.max_failures
+    if locked:
+        session.execute(update(SignInThrottle).where(SignInThrottle.key_hash == key).values(
+            locked_until=now + timedelta(minutes=lockout.lock_minutes)))
     audit.record(session, now, "sign_in.failed", account, participant=_participant(account),
-                 detail={"identifier": phones.mask(label) if "@" not in label else label})
-    return SignInResult(locked=throttle.is_locked(now))
+                 detail={"identifier": shown})
+    return SignInResult(locked=locked)
+
+
+def _count_attempt(session, key: str, now: datetime) -> int | None:
+    """Add one to the identifier's attempts; None while it is locked."""
+    insert_ignoring(session, SignInThrottle, [{"key_hash": key, "failures": 0}], ["key_hash"])
+    session.execute(update(SignInThrottle).where(
+        SignInThrottle.key_hash == key, SignInThrottle.locked_until <= now).values(
+        failures=0, locked_until=None))  # a lock that has run out starts afresh
+    counted = session.execute(
+        update(SignInThrottle)
+        .where(SignInThrottle.key_hash == key,
+               (SignInThrottle.locked_until.is_(None)) | (SignInThrottle.locked_until <= now))
+        .values(failures=SignInThrottle.failures + 1)
+        .returning(SignInThrottle.failures)).scalar()
+    return counted
 
 
 def _participant(account):

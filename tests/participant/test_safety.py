@@ -92,18 +92,59 @@ def test_fever_opens_a_same_day_flag_without_the_emergency_page(client, session,
     assert flag.detail == "fever"
 
 
-def test_head_strike_on_an_anticoagulant_is_an_emergency(client, session, login_as, clock):
+def test_head_strike_on_an_anticoagulant_shows_help_as_soon_as_the_events_are_saved(
+        client, session, login_as, clock):
     p, walker = start(client, session, login_as, clock, medicines=["warfarin"])
     walker.press({"action": "none"})
     walker.press({"action": "same"})
     walker.press({"E1": "yes", "E1_COUNT": "1", "E1_INJURY": "bruise", "E1_HEAD": "yes",
                   "E2": "not_measured", "E3": "no", "action": "next"})
-    for action in ("same", "same", "same", "same"):
-        walker.press({"action": action})
-    walker.press({"token": walker.hidden("token"), "base": walker.hidden("base")})
     assert walker.url.startswith(f"/diary/{DAY}/help")
-    kinds = {f.kind for f in session.scalars(select(Flag))}
-    assert FlagKind.SAFETY_URGENT in kinds
+    flag = session.scalar(select(Flag).where(Flag.kind == FlagKind.SAFETY_URGENT))
+    assert flag.detail == "head_strike_anticoagulant"
+    # Going on with the diary does not bring the same emergency page back.
+    walker.open(f"/diary/{DAY}/function")
+    walker.press({"action": "same"})
+    assert walker.url == f"/diary/{DAY}/rehab"
+
+
+def test_one_warning_sign_is_enough_even_with_other_questions_unanswered(client, session,
+                                                                          login_as, clock):
+    p, walker = start(client, session, login_as, clock, locale="en")
+    walker.press({"RF3": "yes", "action": "next"})
+    assert walker.url.startswith(f"/diary/{DAY}/help")
+    assert session.scalar(select(Flag.detail)) == "RF3"
+
+
+def test_warning_sent_just_after_the_day_closed_still_gets_help_and_a_flag(
+        client, session, login_as, clock):
+    from tests.conftest import csrf
+
+    p, walker = start(client, session, login_as, clock)
+    clock.set("2026-03-11T12:00:30+08:00")  # the screen was opened before noon, sent after
+    response = client.post(f"/diary/{DAY}/warning", data={**NO_SIGNS, "RF5": "yes",
+                                                            "csrf_token": csrf(client, "/")})
+    assert response.headers["Location"].startswith(f"/diary/{DAY}/help")
+    flag = session.scalar(select(Flag))
+    assert (flag.kind, flag.detail, flag.entry_id) == (FlagKind.SAFETY_URGENT, "RF5", None)
+    assert session.scalar(select(DiaryEntry).where(
+        DiaryEntry.diary_date == date(2026, 3, 10))) is None
+
+
+def test_a_warning_reported_again_after_its_flag_was_resolved_opens_a_new_flag(
+        client, session, login_as, clock):
+    from diary.models import FlagStatus
+
+    p, walker = start(client, session, login_as, clock)
+    walker.press({**NO_SIGNS, "RF3": "yes", "action": "next"})
+    first = session.scalar(select(Flag))
+    first.status = FlagStatus.RESOLVED
+    session.commit()
+    for answer in ("no", "yes"):
+        walker.open(f"/diary/{DAY}/warning")
+        walker.press({**NO_SIGNS, "RF3": answer, "action": "next"})
+    statuses = sorted(f.status.value for f in session.scalars(select(Flag)))
+    assert statuses == ["open", "resolved"]
 
 
 def test_every_page_says_the_diary_is_not_watched_around_the_clock(client, session, login_as,
