@@ -34,6 +34,7 @@ def home(participant, account):
               for d in open_days}
     return render_template("participant/home.html", participant=participant, account=account,
                            open_days=open_days, closes=closes,
+                           unfinished=_unfinished(participant, open_days),
                            today=schedule.local_today(now, participant.timezone))
 
 
@@ -108,6 +109,19 @@ def preferences(participant, account):
         return redirect(url_for("participant.preferences"))
     return render_template("participant/settings.html", form=form, participant=participant,
                            account=account)
+
+
+def _unfinished(participant, open_days) -> dict[date, str]:
+    """Days already sent in part (a warning sign stored at once): the first screen left."""
+    unfinished = {}
+    for d in open_days:
+        if d.entry is not None and d.entry.answered:
+            sections = drafts.screens(participant, d.day, window_rules())
+            missing = reading.missing_items(sections, d.entry.answer_map())
+            if missing:
+                unfinished[d.day] = next(s.id for s in sections
+                                         if any(i.id == missing[0] for i in s.items))
+    return unfinished
 
 
 def _parse(day: str) -> date:

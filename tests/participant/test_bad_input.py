@@ -121,3 +121,29 @@ def test_oversized_request_is_refused_without_a_500(client, session, login_as, c
     _p, walker = open_screen(client, session, login_as, clock, "symptoms")
     response = client.post(f"/diary/{DAY}/symptoms", data={"S1": "1" * (300 * 1024)})
     assert response.status_code == 413
+
+
+def test_far_away_dates_are_not_found(client, session, login_as, clock):
+    _p, _walker = open_screen(client, session, login_as, clock, "who")
+    for url in ("/diary/0001-01-01/who", "/diary/0001-01-01/review", "/diary/9999-12-31/done"):
+        assert client.get(url).status_code == 404
+
+
+def test_unusual_digits_in_a_count_get_a_message(client, session, login_as, clock):
+    p, walker = open_screen(client, session, login_as, clock, "events")
+    for count in ("²", "9" * 5000):
+        page = walker.press({"E1": "yes", "E1_COUNT": count, "E1_INJURY": "no", "E1_HEAD": "no",
+                             "E2": "not_measured", "E3": "no", "action": "next"})
+        assert walker.status == 200
+        assert "Enter a number between 1 and 20." in page
+
+
+def test_odd_review_fields_and_far_phone_clocks_are_ignored(client, session, login_as, clock):
+    p, walker = open_screen(client, session, login_as, clock, "who")
+    walker.press({"R1": "participant"})
+    for action in ("none", "same", "none", "same", "same", "same", "same"):
+        walker.press({"action": action})
+    walker.press({"token": walker.hidden("token"), "base": "²",
+                  "client_time": "0001-01-01T00:00:00+05:00"})
+    assert walker.url.endswith("/done")
+    assert session.scalar(select(Submission.client_at)) is None

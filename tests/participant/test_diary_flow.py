@@ -26,7 +26,8 @@ def seed_yesterday(session, participant, day=date(2026, 3, 9)):
                        originator=Originator.PARTICIPANT, instrument_version="1.0")
     session.add(entry)
     session.flush()
-    answers = stable_day_answers()
+    answers = {"R1": "participant", **{f"RF{n}": "no" for n in range(1, 13)},
+               **stable_day_answers()}
     for sid, core in schedule.section_plan(day, participant.diary_start_date, [],
                                            schedule.WindowRules()):
         for item in instrument.trim(instrument.BY_SECTION[sid], core).items:

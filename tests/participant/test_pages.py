@@ -24,10 +24,10 @@ def test_home_offers_yesterday_until_noon(client, session, login_as, clock):
 
 def test_home_says_done_once_today_is_sent(client, session, login_as, clock):
     clock.set("2026-03-10T21:00:00+08:00")
+    from tests.participant.test_diary_flow import seed_yesterday
+
     p = make_participant(session, locale="en")
-    session.add(DiaryEntry(participant_id=p.id, diary_date=date(2026, 3, 10),
-                           status=DayStatus.ON_TIME))
-    session.commit()
+    seed_yesterday(session, p, day=date(2026, 3, 10))  # a whole day, answered
     login_as(p)
     page = client.get("/").get_data(as_text=True)
     assert "Done. Thank you." in page

@@ -157,3 +157,12 @@ def test_every_page_says_the_diary_is_not_watched_around_the_clock(client, sessi
     login_as(p)
     for url in ("/", "/history", "/settings", f"/diary/{DAY}/who"):
         assert "not watched around the clock" in client.get(url).get_data(as_text=True)
+
+
+def test_home_offers_to_continue_a_day_stored_early_for_a_warning(client, session, login_as,
+                                                                  clock):
+    _p, walker = start(client, session, login_as, clock, locale="en")
+    walker.press({**NO_SIGNS, "RF2": "yes", "action": "next"})
+    page = walker.open("/")
+    assert "Done. Thank you." not in page
+    assert f"/diary/{DAY}/symptoms" in page
