@@ -16,14 +16,11 @@ from diary.forms import ActionForm
 from diary.instrument import WARNING_SIGNS
 from diary.models import Originator
 from diary.services import drafts, entries
-from diary.services.flags import due_hours_from_config
 
 
 def rules() -> entries.Rules:
     """The window, trigger and flag settings of this deployment."""
-    config = current_app.config
-    return entries.Rules(schedule.WindowRules.from_config(config),
-                         triggers.Thresholds.from_config(config), due_hours_from_config(config))
+    return entries.Rules.from_config(current_app.config)
 
 
 def default_originator(participant, account) -> str:

@@ -47,6 +47,12 @@ class Rules:
     limits: triggers.Thresholds = triggers.Thresholds()
     due_hours: dict | None = None
 
+    @classmethod
+    def from_config(cls, config) -> "Rules":
+        """The window, trigger and flag settings of this deployment."""
+        return cls(schedule.WindowRules.from_config(config),
+                   triggers.Thresholds.from_config(config), flags.due_hours_from_config(config))
+
 
 def submission_count(session: Session, entry_id: int | None) -> int:
     """How many times the entry was sent; the review page carries it to detect stale tabs."""

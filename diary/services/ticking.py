@@ -9,12 +9,8 @@ from diary.services.rules import TickRules
 from diary.sms.gateway import Gateway
 
 
-def tick(session: Session, now: datetime, gateway: Gateway, rules: TickRules | None = None) -> dict:
+def tick(session: Session, now: datetime, gateway: Gateway, rules: TickRules) -> dict:
     """Close windows and flag, reconcile unknown sends, plan due messages, send them."""
-    if rules is None:
-        from flask import current_app
-
-        rules = TickRules.from_config(current_app.config)
     # An idle tick stays one short transaction: commit only after writing.
     people = reminders.roster(session)
     report = closing.close_windows(session, now, rules, people)
