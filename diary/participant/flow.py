@@ -40,7 +40,7 @@ def screen(participant, account, day: date, step: str):
         abort(404)
     section = sections[ids.index(step)]
     saved = drafts.load(db.session, participant.id, day)
-    previous = drafts.last_answers(db.session, participant.id, day)
+    previous_day, previous = drafts.last_answers(db.session, participant.id, day)
     form = ActionForm()
     values, errors = MultiDict(reading.as_form_pairs(saved)), {}
     if request.method == "POST" and form.validate_on_submit():
@@ -65,7 +65,7 @@ def screen(participant, account, day: date, step: str):
         form=form, number=ids.index(step) + 1, total=len(ids) + 1,
         back=ids[ids.index(step) - 1] if ids.index(step) else None,
         caregiver=account.kind == "caregiver",
-        has_previous=any(i.id in previous for i in section.items),
+        has_previous=any(i.id in previous for i in section.items), previous_day=previous_day,
         default_who=saved.get("R1") or default_originator(participant, account))
 
 

@@ -62,15 +62,15 @@ def discard(session: Session, participant_id: int, day: date) -> None:
 
 
 def last_answers(session: Session, participant_id: int, before: date,
-                 lookback_days: int = 14) -> dict[str, str]:
-    """The most recent answered day's answers, for "same as yesterday"."""
+                 lookback_days: int = 14) -> tuple[date | None, dict[str, str]]:
+    """The most recent answered day and its answers, for "same as yesterday"."""
     entry = session.scalar(
         select(DiaryEntry)
         .where(DiaryEntry.participant_id == participant_id, DiaryEntry.diary_date < before,
                DiaryEntry.diary_date >= before - timedelta(days=lookback_days),
                DiaryEntry.status.in_([DayStatus.ON_TIME, DayStatus.LATE]))
         .order_by(DiaryEntry.diary_date.desc()).limit(1))
-    return entry.answer_map() if entry is not None else {}
+    return (entry.diary_date, entry.answer_map()) if entry is not None else (None, {})
 
 
 def recent_history(session: Session, participant_id: int, day: date,

@@ -161,3 +161,14 @@ def test_caregiver_answers_are_marked_as_theirs(client, session, login_as, clock
     assert entry.originator == Originator.CAREGIVER
     assert entry.caregiver_id == carer.id
     assert session.scalar(select(Submission.actor_type)) == "caregiver"
+
+
+def test_same_as_names_the_day_it_copies_when_that_was_not_yesterday(client, session, login_as,
+                                                                     clock):
+    clock.set("2026-03-10T20:30:00+08:00")
+    p = make_participant(session, locale="en")
+    seed_yesterday(session, p, day=date(2026, 3, 7))
+    login_as(p)
+    page = client.get(f"/diary/{DAY}/symptoms").get_data(as_text=True)
+    assert "Same as yesterday" not in page
+    assert "Same as on Saturday, March 7, 2026" in page
