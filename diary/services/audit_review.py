@@ -1,15 +1,16 @@
 """The audit trail for review, with entries that look back-filled or odd highlighted."""
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import false, func, select
 from sqlalchemy.orm import Session
 
-from diary.models import AuditEvent, DiaryEntry, Participant, StaffUser, Submission
-from diary.services import exports
+from diary.models import AuditEvent, Caregiver, DiaryEntry, Participant, StaffUser, Submission
+from diary.services import exports, scope
 
 
 @dataclass(frozen=True)
@@ -44,20 +45,50 @@ class ReviewRow:
     study_code: str | None
     site: str | None
     marks: list[str] = field(default_factory=list)
+    actor_code: str | None = None  # the study code behind a participant or caregiver actor
+
+
+@dataclass
+class Review:
+    rows: list[ReviewRow]
+    total: int
+    page: int
+    pages: int
 
 
 def review(session: Session, staff: StaffUser, filters: Filters, thresholds: Thresholds,
-           page: int = 1, per_page: int = 100) -> tuple[list[ReviewRow], int]:
+           page: int = 1, per_page: int = 100) -> Review:
     """One page of the filtered trail, newest first, with anomalies marked; and the total."""
     query = _filtered(staff, filters)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
     found = session.execute(query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-                            .limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
+                            .limit(per_page).offset((page - 1) * per_page)).all()
     rows = [ReviewRow(event, code, site) for event, code, site in found]
     marks = anomalies(session, [r.event for r in rows], thresholds)
+    codes = actor_codes(session, [r.event for r in rows])
     for row in rows:
         row.marks = marks.get((row.event.target, row.event.at), [])
-    return rows, total
+        row.actor_code = codes.get((row.event.actor_type, row.event.actor_id))
+    return Review(rows, total, page, pages)
+
+
+def actor_codes(session: Session, events: list[AuditEvent]) -> dict[tuple[str, int], str]:
+    """The study code behind each participant or caregiver actor, in two queries at most."""
+    wanted = {kind: {e.actor_id for e in events if e.actor_type == kind and e.actor_id}
+              for kind in ("participant", "caregiver")}
+    codes: dict[tuple[str, int], str] = {}
+    if wanted["participant"]:
+        codes.update((("participant", pid), code) for pid, code in session.execute(
+            select(Participant.id, Participant.study_code)
+            .where(Participant.id.in_(wanted["participant"]))))
+    if wanted["caregiver"]:
+        codes.update((("caregiver", cid), code) for cid, code in session.execute(
+            select(Caregiver.id, Participant.study_code)
+            .join(Participant, Participant.id == Caregiver.participant_id)
+            .where(Caregiver.id.in_(wanted["caregiver"]))))
+    return codes
 
 
 def _filtered(staff: StaffUser, filters: Filters):
@@ -65,19 +96,32 @@ def _filtered(staff: StaffUser, filters: Filters):
     if filters.study_code.strip():
         query = query.where(Participant.study_code == filters.study_code.strip().upper())
     if filters.actor.strip():
-        text = filters.actor.strip()
-        if text.startswith("staff:") and text[6:].isdigit():
-            query = query.where(AuditEvent.actor_type == "staff",
-                                AuditEvent.actor_id == int(text[6:]))
-        else:
-            query = query.where(AuditEvent.actor_label.ilike(f"%{text}%"))
+        query = query.where(_actor_clause(filters.actor.strip()))
     zone = ZoneInfo(filters.timezone)
-    if filters.since:
-        query = query.where(AuditEvent.at >= datetime.combine(filters.since, time(0), zone))
-    if filters.until:
-        query = query.where(AuditEvent.at < datetime.combine(
-            filters.until + timedelta(days=1), time(0), zone))
+    # A bound before the year 2 or after 9998 cannot be an instant: it filters nothing out.
+    if filters.since and (since := _midnight(filters.since, zone)) is not None:
+        query = query.where(AuditEvent.at >= since)
+    if filters.until and (until := _midnight(filters.until, zone, days_after=1)) is not None:
+        query = query.where(AuditEvent.at < until)
     return query
+
+
+def _actor_clause(text: str):
+    """staff:ID picks one staff member (an id no column can hold matches nobody); else a label."""
+    number = re.fullmatch(r"staff:([0-9]+)", text)
+    if number is None:
+        return AuditEvent.actor_label.ilike(f"%{text}%")
+    if int(number.group(1)) > scope.MAX_ID:
+        return false()
+    return (AuditEvent.actor_type == "staff") & (AuditEvent.actor_id == int(number.group(1)))
+
+
+def _midnight(day: date, zone: ZoneInfo, days_after: int = 0) -> datetime | None:
+    """The instant a local day starts (days_after later), or None beyond the datetime range."""
+    try:
+        return (datetime.combine(day, time(0), zone) + timedelta(days=days_after)).astimezone(UTC)
+    except OverflowError:
+        return None
 
 
 def anomalies(session: Session, events: list[AuditEvent],

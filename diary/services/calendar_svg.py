@@ -1,4 +1,4 @@
-"""A twelve-month calendar as server-rendered SVG: one square per day, coloured by status."""
+"""A month-by-month calendar as server-rendered SVG: one square per day, coloured by status."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,20 +23,24 @@ class DayCell:
     undelivered: bool = False
 
 
-def month_starts(first: date, months: int = 12) -> list[date]:
-    """The first day of each month shown, from the month of `first`."""
+def next_month(month: date) -> date:
+    """The first day of the month after the given one."""
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def month_starts(first: date, last: date) -> list[date]:
+    """The first day of each month from the month of `first` to the month of `last`."""
     out, current = [], first.replace(day=1)
-    for _ in range(months):
+    while current <= last:
         out.append(current)
-        current = (current + timedelta(days=32)).replace(day=1)
+        current = next_month(current)
     return out
 
 
-def render(cells: dict[date, DayCell], first: date, today: date, *,
+def render(cells: dict[date, DayCell], starts: list[date], today: date, *,
            month_label: Callable[[date], str], day_title: Callable[[DayCell], str],
            link: Callable[[date], str], title: str) -> Markup:
-    """The SVG element; each day links to its entry and has a title for screen readers."""
-    starts = month_starts(first)
+    """The SVG element, a block per month; each day links to its entry and has a title."""
     rows = -(-len(starts) // COLUMNS)
     width = COLUMNS * (MONTH_W + PAD)
     height = rows * (MONTH_H + PAD)

@@ -21,6 +21,7 @@ class CorrectionError(ValueError):
 
 
 def _check_day(participant: Participant, day: date, now: datetime, reason: str) -> None:
+    """A reason, a day of the diary period, and not one still to come (today is allowed)."""
     if not reason.strip():
         raise CorrectionError(_l("Please give a reason."))
     if not schedule.in_diary_period(day, participant.diary_start_date,
@@ -42,12 +43,8 @@ def staff_entry(session: Session, participant: Participant, day: date, answers: 
 
 def excuse_day(session: Session, participant: Participant, day: date, staff: StaffUser,
                reason: str, now: datetime) -> DiaryEntry:
-    """Mark a day excused (e.g. in hospital); an answered day is refused, its answers stay."""
-    if not reason.strip():
-        raise CorrectionError(_l("Please give a reason."))
-    if not schedule.in_diary_period(day, participant.diary_start_date,
-                                    participant.diary_end_date):
-        raise CorrectionError(_l("This day is outside the participant's diary period."))
+    """Mark a past day excused (e.g. in hospital); an answered day is refused, its answers stay."""
+    _check_day(participant, day, now, reason)
     entry = drafts.entry_for(session, participant.id, day)
     if entry is not None and entry.answered:
         raise CorrectionError(_l("This day has answers and cannot be excused. "

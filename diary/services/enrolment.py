@@ -6,9 +6,10 @@ from datetime import date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from diary import crypto, phones
+from diary import crypto, phones, schedule
 from diary.models import (
     Caregiver,
     ClinicVisit,
@@ -22,6 +23,9 @@ from diary.models import (
 from diary.services import audit
 
 DIARY_DAYS = 365
+START_YEARS = 2  # a diary starts at most two years before or after the day of enrolment
+LONGEST_YEARS = 3  # and lasts at most three years
+AROUND_YEARS = 1  # infusions and visits lie at most a year before the start or after the end
 
 
 class EnrolmentError(ValueError):
@@ -78,15 +82,58 @@ def check_study_code(session: Session, code: str, site: Site) -> None:
         raise EnrolmentError("study_code", _l("This study code is already in use."))
 
 
+def years_later(day: date, years: int) -> date:
+    """The same day some years later (or earlier, when negative); 29 February becomes the 28th."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def check_start(start: date, today: date) -> None:
+    """A diary starts within two years of the day of enrolment, either way."""
+    first, last = years_later(today, -START_YEARS), years_later(today, START_YEARS)
+    if not first <= start <= last:
+        raise EnrolmentError("diary_start_date", _l(
+            "The start date must be between %(first)s and %(last)s.",
+            first=first.isoformat(), last=last.isoformat()))
+
+
+def check_dates(start: date, end: date, infusions: list[date],
+                visits: list[tuple[date, str]]) -> None:
+    """The end comes after the start and within three years; infusions and visits near them."""
+    if end <= start:
+        raise EnrolmentError("diary_end_date", _l("The end date must be after the start date."))
+    latest = years_later(start, LONGEST_YEARS)
+    if end > latest:
+        raise EnrolmentError("diary_end_date", _l(
+            "The end date must be on or before %(last)s: a diary lasts at most three years.",
+            last=latest.isoformat()))
+    first, last = years_later(start, -AROUND_YEARS), years_later(end, AROUND_YEARS)
+    for name, days in (("infusions", infusions), ("visits", [day for day, _ in visits])):
+        if any(not first <= day <= last for day in days):
+            raise EnrolmentError(name, _l(
+                "Each date must be between %(first)s and %(last)s, within a year of the diary.",
+                first=first.isoformat(), last=last.isoformat()))
+
+
+def _clash(session: Session, data: Enrolment) -> EnrolmentError:
+    """Why the insert collided: another enrolment took the code (or the phone) a moment ago."""
+    if phone_taken(session, data.phone) and session.scalar(
+            select(Participant.id).where(Participant.study_code == data.study_code)) is None:
+        return EnrolmentError("phone", _l("This phone number is already registered."))
+    return EnrolmentError("study_code", _l("This study code is already in use."))
+
+
 def enrol(session: Session, data: Enrolment, staff: StaffUser,
           now: datetime) -> tuple[Participant, str]:
     """Create the participant with their dates; returns it and its PIN (to show once)."""
     check_study_code(session, data.study_code, data.site)
     if phone_taken(session, data.phone):
         raise EnrolmentError("phone", _l("This phone number is already registered."))
+    check_start(data.diary_start_date, schedule.local_today(now, data.timezone))
     end = data.diary_end_date or data.diary_start_date + timedelta(days=DIARY_DAYS)
-    if end <= data.diary_start_date:
-        raise EnrolmentError("diary_end_date", _l("The end date must be after the start date."))
+    check_dates(data.diary_start_date, end, data.infusions, data.visits)
     pin = new_pin()
     participant = Participant(
         study_code=data.study_code, site_id=data.site.id, phone=data.phone,
@@ -95,8 +142,11 @@ def enrol(session: Session, data: Enrolment, staff: StaffUser,
         reporting_mode=data.reporting_mode, diary_start_date=data.diary_start_date,
         diary_end_date=end)
     participant.set_secret(pin)
-    session.add(participant)
-    session.flush()
+    try:
+        with session.begin_nested():  # the same form sent twice at once: one of them wins
+            session.add(participant)
+    except IntegrityError as error:
+        raise _clash(session, data) from error
     for day in sorted(set(data.infusions)):
         session.add(InfusionDate(participant_id=participant.id, infusion_date=day))
     for day, label in sorted(dict(data.visits).items()):
@@ -125,8 +175,11 @@ def add_caregiver(session: Session, participant: Participant, data: NewCaregiver
                       relationship_to=data.relationship_to, phone=data.phone,
                       phone_hash=crypto.lookup_hash(data.phone), locale=data.locale)
     carer.set_secret(pin)
-    session.add(carer)
-    session.flush()
+    try:
+        with session.begin_nested():  # the number was registered a moment ago
+            session.add(carer)
+    except IntegrityError as error:
+        raise EnrolmentError("phone", _l("This phone number is already registered.")) from error
     audit.record(session, now, "caregiver.add", staff, participant=participant,
                  target=f"caregiver:{carer.id}", detail={
                      "relationship": data.relationship_to, "phone": phones.mask(data.phone),

@@ -14,12 +14,14 @@ from sqlalchemy.orm import Session
 from diary import instrument
 from diary.models import (
     Answer,
+    AnswerRevision,
     AuditEvent,
     DayStatus,
     DiaryEntry,
     Participant,
     Site,
     StaffUser,
+    Submission,
 )
 from diary.services import audit, compliance, dashboard, scope
 
@@ -27,6 +29,8 @@ BATCH = 1000
 PRIVATE_KEYS = frozenset({"identifier", "phone", "email", "name", "to", "from", "pin"})
 ITEM_HEADER = ("study_code", "site", "diary_date", "item_id", "value", "originator",
                "instrument_version", "submitted_at_utc", "late", "staff_entered")
+REVISION_HEADER = ("study_code", "site", "diary_date", "item_id", "old_value", "new_value",
+                   "changed_at_utc", "actor_type", "originator", "reason")
 DAY_COLUMNS = ("study_code", "site", "diary_date", "status", "originator", "staff_entered",
                "reason", "instrument_version", "submitted_at_utc", "last_changed_at_utc", "late")
 COMPLIANCE_HEADER = ("study_code", "site", "status", "diary_start_date", "diary_end_date",
@@ -38,7 +42,7 @@ DICTIONARY_HEADER = ("item_id", "section", "section_en", "section_zh", "type", "
                      "label_zh", "caregiver_label_en", "caregiver_label_zh", "codes",
                      "decodes_en", "decodes_zh", "shown_if", "required", "core_from_month_4",
                      "minimum", "maximum")
-KINDS = ("items", "days", "compliance", "audit", "dictionary")
+KINDS = ("items", "days", "revisions", "compliance", "audit", "dictionary")
 
 
 def to_csv(header: Iterable[str], rows: Iterable[Iterable]) -> Iterator[str]:
@@ -117,6 +121,24 @@ def day_rows(session: Session, staff: StaffUser, site_id: int | None = None) -> 
         status = DayStatus(first[4])
         yield (*first[1:4], status, first[5], first[6], first[7], first[8], first[9],
                first[10], status == DayStatus.LATE, *(answers.get(i) for i in items))
+
+
+def revision_rows(session: Session, staff: StaffUser,
+                  site_id: int | None = None) -> Iterator[tuple]:
+    """Every change to an answer, in order: old and new value (empty when none), when, who, why."""
+    query = (select(Participant.study_code, Site.code, DiaryEntry.diary_date,
+                    AnswerRevision.item_id, AnswerRevision.old_value, AnswerRevision.new_value,
+                    Submission.received_at, Submission.actor_type, Submission.originator,
+                    Submission.reason)
+             .select_from(AnswerRevision)
+             .join(Submission, Submission.id == AnswerRevision.submission_id)
+             .join(DiaryEntry, DiaryEntry.id == AnswerRevision.entry_id)
+             .join(Participant, Participant.id == DiaryEntry.participant_id)
+             .join(Site, Site.id == Participant.site_id)
+             .where(Participant.id.in_(scope.participant_ids(staff, site_id)))
+             .order_by(Participant.study_code, DiaryEntry.diary_date, AnswerRevision.id))
+    for row in _stream(session, query):
+        yield tuple(row)
 
 
 def day_header() -> tuple[str, ...]:

@@ -207,13 +207,16 @@ def _event(entry: DiaryEntry, answers, last_sub, revised, site, codes) -> str:
            + "".join(f'<ItemData{_a(ItemOID=f"I.{oid}", Value=v)}/>' for oid, v in day
                      if v is not None) + "</ItemGroupData>"]
     for section in instrument.SECTIONS:
-        present = [i for i in section.items if i.id in answers]
+        # An answer later removed (e.g. by skip logic) stays as a null item with its audit record.
+        present = [i for i in section.items
+                   if i.id in answers or (entry.id, i.id) in revised]
         if not present:
             continue
         out.append(f'<ItemGroupData{_a(ItemGroupOID=f"IG.{section.id.upper()}")}>')
         for item in present:
             change = revised.get((entry.id, item.id))
-            value = _a(ItemOID=f"I.{item.id}", Value=answers[item.id])
+            value = _a(ItemOID=f"I.{item.id}", Value=answers[item.id]) if item.id in answers \
+                else _a(ItemOID=f"I.{item.id}", IsNull="Yes")
             out.append(f"<ItemData{value}>{_audit(change, site, codes)}</ItemData>" if change
                        else f"<ItemData{value}/>")
         out.append("</ItemGroupData>")

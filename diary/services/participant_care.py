@@ -1,16 +1,19 @@
 """Looking after an enrolled participant: settings, PINs, lockouts, status, outreach calls."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from diary import crypto, phones
+from diary import crypto, phones, schedule
 from diary.models import (
+    AuditEvent,
     Caregiver,
     ClinicVisit,
+    DayStatus,
+    DiaryEntry,
     InfusionDate,
     OutreachLog,
     Participant,
@@ -20,7 +23,8 @@ from diary.models import (
     StaffUser,
 )
 from diary.services import audit, sign_in
-from diary.services.enrolment import EnrolmentError, new_pin, phone_taken
+from diary.services.enrolment import EnrolmentError, check_dates, new_pin, phone_taken
+from diary.services.sql import insert_ignoring
 
 # Which status changes a coordinator may make, and whether each needs a reason.
 TRANSITIONS = {
@@ -31,6 +35,7 @@ TRANSITIONS = {
     "complete": ({ParticipantStatus.ACTIVE, ParticipantStatus.PAUSED},
                  ParticipantStatus.COMPLETED, False),
 }
+PAUSED_REASON = "paused"  # the reason code of days excused because the participant was paused
 OUTREACH_CHANNELS = ("phone", "sms", "in_person", "other")
 OUTREACH_RESULTS = ("reached", "no_answer", "voicemail", "wrong_number", "call_back",
                     "declined")
@@ -62,8 +67,7 @@ def _text(value) -> str | None:
 def update_settings(session: Session, participant: Participant, new: Settings, staff: StaffUser,
                     now: datetime) -> dict:
     """Apply the changed settings; returns and audits each change with before and after."""
-    if new.diary_end_date <= participant.diary_start_date:
-        raise EnrolmentError("diary_end_date", _l("The end date must be after the start date."))
+    check_dates(participant.diary_start_date, new.diary_end_date, new.infusions, new.visits)
     changes: dict = {}
     if new.phone != participant.phone:
         if phone_taken(session, new.phone):
@@ -134,12 +138,53 @@ def change_status(session: Session, participant: Participant, action: str, staff
         raise EnrolmentError("action", _l("This change is not possible in the current status."))
     if needs_reason and not (reason or "").strip():
         raise EnrolmentError("reason", _l("Please give a reason."))
+    if action == "resume":
+        excuse_paused_days(session, participant, staff, now)
     before = participant.status
     participant.status = target
     audit.record(session, now, "participant.status", staff, participant=participant,
                  target=f"participant:{participant.id}",
                  detail={"status": {"before": before.value, "after": target.value},
                          "reason": (reason or "").strip() or None})
+
+
+def pause_started(session: Session, participant: Participant) -> date | None:
+    """The participant's local day when the latest pause began, from the audited changes."""
+    changes = session.execute(select(AuditEvent.at, AuditEvent.detail).where(
+        AuditEvent.participant_id == participant.id, AuditEvent.action == "participant.status")
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()))
+    for at, detail in changes:
+        if ((detail or {}).get("status") or {}).get("after") == ParticipantStatus.PAUSED.value:
+            return schedule.local_today(at, participant.timezone)
+    return None
+
+
+def excuse_paused_days(session: Session, participant: Participant, staff: StaffUser,
+                       now: datetime) -> list[date]:
+    """Excuse each day of the pause before today that has no row, so it is never closed missed.
+
+    The scheduler skips paused participants; without these rows it would back-fill the whole
+    pause as missed once they are active again. Returns the days excused.
+    """
+    since = pause_started(session, participant)
+    if since is None:
+        return []
+    first = max(since, participant.diary_start_date)
+    last = min(schedule.local_today(now, participant.timezone) - timedelta(days=1),
+               participant.diary_end_date)
+    rows = [{"participant_id": participant.id, "diary_date": first + timedelta(days=n),
+             "status": DayStatus.EXCUSED.value, "reason": PAUSED_REASON, "staff_entered": False,
+             "staff_user_id": staff.id, "warning_sign": False, "created_at": now}
+            for n in range((last - first).days + 1)]
+    inserted = insert_ignoring(session, DiaryEntry, rows, ["participant_id", "diary_date"],
+                               returning=[DiaryEntry.diary_date])
+    excused = sorted(day for (day,) in inserted)
+    if excused:
+        audit.record(session, now, "entry.excuse_paused", staff, participant=participant,
+                     target=f"participant:{participant.id}",
+                     detail={"diary_dates": [d.isoformat() for d in excused],
+                             "reason": PAUSED_REASON})
+    return excused
 
 
 def log_outreach(session: Session, participant: Participant, staff: StaffUser, channel: str,

@@ -23,9 +23,11 @@ from diary.models import (
     Submission,
 )
 from diary.services import compliance, dashboard, days
-from diary.services.calendar_svg import DayCell, month_starts
+from diary.services.calendar_svg import DayCell, month_starts, next_month
+from diary.services.participant_care import PAUSED_REASON
 
 MESSAGES_SHOWN = 60
+MAX_MONTHS = 48  # a diary lasts at most three years; a longer legacy one is drawn in part
 NOT_DELIVERED = {MessageStatus.UNDELIVERED, MessageStatus.FAILED, MessageStatus.SUPPRESSED,
                  MessageStatus.DROPPED}
 REACHED = {MessageStatus.DELIVERED, MessageStatus.SENT}
@@ -44,6 +46,7 @@ class Page:
     participant: Participant
     cells: dict[date, DayCell]
     first_month: date
+    last_month: date
     today: date
     month: date
     entries: list[EntryView]
@@ -60,24 +63,46 @@ class Page:
         return [(cell, by_day.get(day)) for day, cell in sorted(self.cells.items(), reverse=True)
                 if day.year == self.month.year and day.month == self.month.month]
 
+    def months(self) -> list[date]:
+        """The first day of every month the calendar shows."""
+        return month_starts(self.first_month, self.last_month)
+
     def neighbour_months(self) -> tuple[date | None, date | None]:
         """The months before and after the chosen one, within the calendar."""
-        before = (self.month - timedelta(days=1)).replace(day=1)
-        after = (self.month + timedelta(days=31)).replace(day=1)
-        return (before if before >= self.first_month else None,
-                after if after in {d.replace(day=1) for d in self.cells} else None)
+        before = (self.month - timedelta(days=1)).replace(day=1) \
+            if self.month > self.first_month else None
+        after = next_month(self.month) if self.month < self.last_month else None
+        return before, after
+
+
+def calendar_months(participant: Participant) -> tuple[date, date]:
+    """The first and last month of the calendar: the diary start's month to the end's."""
+    first = participant.diary_start_date.replace(day=1)
+    index = min(first.year * 12 + first.month - 1 + MAX_MONTHS - 1, 9999 * 12 + 11)
+    return first, min(participant.diary_end_date.replace(day=1),
+                      date(index // 12, index % 12 + 1, 1))
+
+
+def chosen_month(participant: Participant, today: date, asked: date | None) -> date:
+    """The month asked for if the calendar has it, else the current one (within the diary)."""
+    first, last = calendar_months(participant)
+    if asked is not None and first <= asked.replace(day=1) <= last:
+        return asked.replace(day=1)
+    current = min(max(today, participant.diary_start_date), participant.diary_end_date)
+    return min(max(current.replace(day=1), first), last)
 
 
 def build(session: Session, participant: Participant, now: datetime,
           rules: schedule.WindowRules, month: date | None = None) -> Page:
-    """Calendar cells for twelve months, the chosen month's entries, messages, flags, calls."""
+    """The calendar of the whole diary, the chosen month's entries, messages, flags, calls."""
     today = schedule.local_today(now, participant.timezone)
-    first = participant.diary_start_date.replace(day=1)
-    last = (month_starts(first)[-1] + timedelta(days=31)).replace(day=1) - timedelta(days=1)
-    month = (month or min(today, participant.diary_end_date)).replace(day=1)
+    first, last_month = calendar_months(participant)
+    last = next_month(last_month) - timedelta(days=1)
+    month = chosen_month(participant, today, month)
     pid = participant.id
-    statuses = dict(session.execute(select(DiaryEntry.diary_date, DiaryEntry.status).where(
-        DiaryEntry.participant_id == pid, DiaryEntry.diary_date.between(first, last))).all())
+    statuses = {day: (status, reason) for day, status, reason in session.execute(
+        select(DiaryEntry.diary_date, DiaryEntry.status, DiaryEntry.reason).where(
+            DiaryEntry.participant_id == pid, DiaryEntry.diary_date.between(first, last)))}
     cells = _cells(participant, first, last, statuses, _undelivered(session, pid),
                    _paused(session, participant), now, rules)
     entries = _entries(session, pid, month)
@@ -94,17 +119,21 @@ def build(session: Session, participant: Participant, now: datetime,
     recent = today - timedelta(days=dashboard.RECENT_DAYS)
     summary = compliance.summarize(session, [pid], recent).get(pid, compliance.Compliance())
     streak = dashboard.missed_streaks(session, select(Participant.id).where(Participant.id == pid))
-    return Page(participant, cells, first, today, month, entries, messages, flags, outreach,
-                names, summary, streak.get(pid, 0))
+    return Page(participant, cells, first, last_month, today, month, entries, messages, flags,
+                outreach, names, summary, streak.get(pid, 0))
 
 
 def _cells(participant, first, last, statuses, undelivered, paused, now, rules):
+    """Each day's status; days excused because the participant was paused show as paused."""
     cells = {}
     day = first
     while day <= last:
         status = days.status_of(participant, day, None, now, rules)
         if day in statuses:
-            status = getattr(statuses[day], "value", statuses[day])
+            stored, reason = statuses[day]
+            status = getattr(stored, "value", stored)
+            if status == "excused" and reason == PAUSED_REASON:
+                status = "paused"
         elif status == "missed" and any(a <= day <= b for a, b in paused):
             status = "paused"
         cells[day] = DayCell(day, status, day in undelivered and status != "on_time")
@@ -144,7 +173,7 @@ def _paused(session, participant) -> list[tuple[date, date]]:
 
 
 def _entries(session, pid, month: date) -> list[EntryView]:
-    end = (month + timedelta(days=31)).replace(day=1)
+    end = next_month(month)
     in_month = (DiaryEntry.participant_id == pid, DiaryEntry.diary_date >= month,
                 DiaryEntry.diary_date < end)
     views = {e.id: EntryView(e) for e in session.scalars(

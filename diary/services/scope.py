@@ -6,6 +6,8 @@ from sqlalchemy.orm import Session
 from diary.models import Flag, Participant, Site, StaffUser
 from diary.models.staff import staff_site
 
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL; a larger one names no row
+
 
 def site_ids(staff: StaffUser) -> Select:
     """A subquery of the site ids this staff member may see."""

@@ -1,4 +1,4 @@
-"""Labels and links for the participant page's twelve-month SVG calendar."""
+"""Labels and links for the participant page's SVG calendar of the whole diary."""
 
 from flask import url_for
 from flask_babel import format_date
@@ -19,17 +19,20 @@ def day_status_names() -> dict[str, str]:
 def render(page: Page) -> Markup:
     """The calendar SVG for the page."""
     names = day_status_names()
-    undelivered = _("reminder not delivered")
 
     def title(cell: calendar_svg.DayCell) -> str:
-        text = f"{format_date(cell.day, 'medium')}: {names.get(cell.status, cell.status)}"
-        return f"{text} · {undelivered}" if cell.undelivered else text
+        day, status = format_date(cell.day, "medium"), names.get(cell.status, cell.status)
+        if cell.undelivered:
+            # Translators: a calendar square's tooltip, e.g. "Mar 9, 2026: Missed, reminder …".
+            return _("%(day)s: %(status)s, reminder not delivered", day=day, status=status)
+        # Translators: a calendar square's tooltip, e.g. "Mar 9, 2026: On time".
+        return _("%(day)s: %(status)s", day=day, status=status)
 
     def link(day) -> str:
         return url_for("staff.participant", participant_id=page.participant.id,
                        month=day.strftime("%Y-%m")) + f"#d-{day.isoformat()}"
 
-    return calendar_svg.render(page.cells, page.first_month, page.today,
+    return calendar_svg.render(page.cells, page.months(), page.today,
                                month_label=lambda m: format_date(m, "yyyy-MM"),
                                day_title=title, link=link,
-                               title=_("Diary days over twelve months"))
+                               title=_("Diary days, month by month"))

@@ -1,5 +1,6 @@
 """Helpers every staff view uses: scoping to the staff member's sites, rules, paging."""
 
+import re
 from datetime import date
 
 from flask import abort, current_app, request
@@ -48,10 +49,12 @@ def month_arg() -> date | None:
         return None
 
 
-def int_arg(name: str, default: int | None = None) -> int | None:
-    """An integer query argument; anything unreadable is the default."""
+def int_arg(name: str, default: int | None = None, maximum: int = scope.MAX_ID) -> int | None:
+    """A positive integer query argument; anything unreadable or out of range is the default."""
     value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 10 else default
+    if not re.fullmatch(r"[0-9]{1,10}", value) or not 0 < int(value) <= maximum:
+        return default
+    return int(value)
 
 
 def percent(value: float | None) -> str:

@@ -102,6 +102,7 @@ def audit_actions() -> dict[str, str]:
         "sms.opt_out": _("Opted out of SMS"), "sms.opt_in": _("SMS resumed"),
         "sms.invalid_number": _("Phone number reported invalid"),
         "entry.missed": _("Day closed as missed"),
+        "entry.excuse_paused": _("Days of a pause excused"),
     }
 
 
@@ -153,6 +154,27 @@ def _scheduler_detail(code: str) -> str:
     return _("%(who)s: %(why)s", who=whose, why=reasons.get(why, why))
 
 
+def entry_reason(reason: str | None) -> str:
+    """Why a day was excused or changed: typed by staff, or a code the system stored."""
+    return {"paused": _("The participant was paused")}.get(reason or "", reason or "")
+
+
+def audit_actor(row) -> str:
+    """Who did an audited thing, in the reader's language (a review row of the audit page)."""
+    event = row.event
+    if event.actor_type == "system":
+        # Translators: who did it, in the audit trail: the diary itself, e.g. its scheduler.
+        return _("System")
+    if event.actor_type == "caregiver":
+        code = row.actor_code or row.study_code
+        return _("Caregiver of %(code)s", code=code) if code else _("Caregiver")
+    if event.actor_type == "participant":
+        return row.actor_code or event.actor_label or _("Participant")
+    if event.actor_type == "staff":
+        return event.actor_label or f"staff:{event.actor_id}"
+    return event.actor_label or event.actor_type
+
+
 def audit_marks() -> dict[str, str]:
     """Why an audit row is highlighted, in the reader's language."""
     return {"burst": _("Several diary days sent within minutes"),
@@ -193,7 +215,8 @@ def labels() -> dict:
             "message_statuses": message_statuses(), "audit_marks": audit_marks(),
             "flag_statuses": flag_statuses(), "audit_actions": audit_actions(),
             "reply_kinds": reply_kinds(), "message_kinds": message_kinds(),
-            "message_event": message_event,
+            "message_event": message_event, "audit_actor": audit_actor,
+            "entry_reason": entry_reason,
             "roles": _choices(ROLES), "password_rule": PASSWORD_RULE, "flag_detail": flag_detail,
             "resolutions": _choices(RESOLUTIONS), "channels": _choices(CHANNELS),
             "results": _choices(RESULTS),

@@ -3,12 +3,13 @@
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from diary import clock, phones
 from diary.extensions import db
 from diary.models import Site, StaffUser
 from diary.security import staff_required
-from diary.services import audit_review, exports, staff_accounts
+from diary.services import audit_review, staff_accounts
 from diary.staff import bp
 from diary.staff.common import int_arg
 from diary.staff.forms import options, parse_date
@@ -25,14 +26,12 @@ def audit_page(staff):
         filters.study_code = form.participant.data or ""
         filters.actor = form.actor.data or ""
         filters.since, filters.until = parse_date(form.since.data), parse_date(form.until.data)
-    page = int_arg("page", 1)
-    rows, total = audit_review.review(db.session, staff, filters,
-                                      audit_review.Thresholds.from_config(current_app.config),
-                                      page=page)
+    found = audit_review.review(db.session, staff, filters,
+                                audit_review.Thresholds.from_config(current_app.config),
+                                page=int_arg("page", 1))
     args = {k: v for k, v in request.args.items() if k != "page"}
-    return render_template("staff/audit.html", form=form, rows=rows, total=total, page=page,
-                           pages=max(1, -(-total // 100)), args=args,
-                           actor_name=exports.actor_name, scrub=exports.scrub)
+    return render_template("staff/audit.html", form=form, rows=found.rows, total=found.total,
+                           page=found.page, pages=found.pages, args=args)
 
 
 def _site_choices(form) -> list[Site]:
@@ -60,7 +59,8 @@ def staff_list(staff):
             db.session.commit()
             flash(_("The staff account is created."), "success")
             return redirect(url_for("staff.staff_list"))
-    members = db.session.scalars(select(StaffUser).order_by(StaffUser.email)).all()
+    members = db.session.scalars(select(StaffUser).options(selectinload(StaffUser.sites))
+                                 .order_by(StaffUser.email)).all()
     return render_template("staff/admin_staff.html", form=form, members=members)
 
 

@@ -42,6 +42,8 @@ def export_csv(staff, kind):
         header, rows = exports.ITEM_HEADER, exports.item_rows(session, staff, site_id)
     elif kind == "days":
         header, rows = exports.day_header(), exports.day_rows(session, staff, site_id)
+    elif kind == "revisions":
+        header, rows = exports.REVISION_HEADER, exports.revision_rows(session, staff, site_id)
     elif kind == "compliance":
         since = schedule.local_today(now, current_app.config["DIARY_DEFAULT_TIMEZONE"]) - \
             timedelta(days=7)

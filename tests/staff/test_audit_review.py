@@ -60,3 +60,34 @@ def test_odd_entries_are_highlighted(client, session, login_as, world, clock):
 def test_coordinator_cannot_open_the_audit_review(client, login_as, world):
     login_as(world.coordinator)
     assert client.get("/staff/audit").status_code == 403
+
+
+def _who(page: str) -> dict[str, set[str]]:
+    """The Who column of each row, by action."""
+    import re
+
+    found: dict[str, set[str]] = {}
+    for who, action in re.findall(r'<td data-label="[^"]+">([^<]*)</td>\s*'
+                                  r'<td data-label="[^"]+" data-action="([^"]+)"', page):
+        found.setdefault(action, set()).add(who)
+    return found
+
+
+def test_who_column_names_the_actor_in_the_readers_language(client, session, login_as, world,
+                                                            clock):
+    from diary.services import audit
+
+    audit.record(session, clock(), "sign_in", world.carer, participant=world.ours)
+    audit.record(session, clock(), "entry.missed", None, participant=world.ours)
+    audit.record(session, clock(), "sign_out", world.ours, participant=world.ours)
+    session.commit()
+    login_as(world.investigator)
+    english = _who(client.get("/staff/audit").get_data(as_text=True))
+    assert english["entry.missed"] == {"System"}
+    assert english["sign_out"] == {"XW-001"}
+    assert english["sign_in"] == {"Caregiver of XW-001", world.investigator.email}
+    login_as(world.investigator, locale="zh")
+    chinese = _who(client.get("/staff/audit").get_data(as_text=True))
+    assert "XW-001的照护者" in chinese["sign_in"]
+    assert not any("caregiver of" in who or who == "system"
+                   for names in chinese.values() for who in names)

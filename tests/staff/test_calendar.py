@@ -1,4 +1,4 @@
-"""The participant page's twelve-month SVG calendar: colours, undelivered reminders, no style."""
+"""The participant page's SVG calendar: colours, undelivered reminders, no style, its months."""
 
 import re
 import xml.etree.ElementTree as ET
@@ -28,9 +28,9 @@ def test_calendar_colours_days_and_marks_undelivered_reminders(client, session, 
     assert "style=" not in page
     svg = _svg(page)
     links = svg.findall(f"{SVG}a")
-    assert len(links) == 365  # March 2026 to February 2027
+    assert len(links) == 396  # March 2026 to March 2027, the month the diary ends
     by_day = {a.find(f"{SVG}title").text.split(":")[0]: a for a in links}
-    assert len(by_day) == 365
+    assert len(by_day) == 396
     fills = [a.find(f"{SVG}rect").get("fill") for a in links[:6]]
     assert fills[:4] == [FILLS["on_time"], FILLS["late"], FILLS["missed"], FILLS["excused"]]
     marked = [a for a in links if a.find(f"{SVG}circle") is not None]
@@ -52,3 +52,27 @@ def test_paused_days_show_as_paused(client, session, login_as, world, clock):
     classes = [a.get("class") for a in links[:9]]
     assert classes == ["d d-missed", "d d-missed"] + ["d d-paused"] * 4 + ["d d-missed"] * 3
     assert world.ours.status == ParticipantStatus.ACTIVE
+
+
+def test_calendar_and_month_navigation_cover_a_diary_starting_mid_month(client, session,
+                                                                         login_as, world):
+    from tests.factories import make_participant
+
+    late = make_participant(session, world.xw, study_code="XW-050",
+                            diary_start_date=date(2025, 3, 15), diary_end_date=date(2026, 3, 15))
+    session.commit()
+    login_as(world.coordinator)
+    base = f"/staff/participants/{late.id}"
+    svg = _svg(client.get(base).get_data(as_text=True))
+    assert [t.text for t in svg.findall(f"{SVG}text")][::12] == ["2025-03", "2026-03"]
+    assert len(svg.findall(f"{SVG}text")) == 13
+    last = [a for a in svg.findall(f"{SVG}a") if a.get("href").endswith("#d-2026-03-15")]
+    assert last[0].get("class") == "d d-upcoming"  # the diary's last day, five days ahead
+    february = client.get(f"{base}?month=2026-02").get_data(as_text=True)
+    assert f'href="{base}?month=2026-03#days"' in february
+    march = client.get(f"{base}?month=2026-03").get_data(as_text=True)
+    assert 'id="d-2026-03-15"' in march
+    assert "Next month" not in march
+    first = client.get(f"{base}?month=2025-03").get_data(as_text=True)
+    assert "Previous month" not in first
+    assert 'id="d-2025-03-15"' in first

@@ -106,3 +106,17 @@ def test_outreach_is_logged_and_shown(client, session, login_as, world, post):
     page = client.get(f"/staff/participants/{world.ours.id}").get_data(as_text=True)
     assert "Try after 18:00" in page
     assert len(_events(session, "outreach.log")) == 1
+
+
+def test_settings_refuse_an_end_date_beyond_three_years_and_keep_it(client, session, login_as,
+                                                                    world, post):
+    login_as(world.coordinator)
+    url = f"/staff/participants/{world.ours.id}/settings"
+    page = post(url, {**SETTINGS, "diary_end_date": "9999-12-31"}, page=url).get_data(
+        as_text=True)
+    assert "The end date must be on or before 2029-03-01: a diary lasts at most three years." \
+        in page
+    assert 'value="9999-12-31"' in page
+    session.refresh(world.ours)
+    assert world.ours.diary_end_date.isoformat() == "2027-03-01"
+    assert _events(session, "participant.settings") == []

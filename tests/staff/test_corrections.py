@@ -119,10 +119,10 @@ def test_excused_day_leaves_the_denominator(client, session, login_as, world, po
         DayStatus.EXCUSED, "In hospital", world.coordinator.id)
     summary = _summary(session, world.ours)
     assert (summary.expected, summary.excused, summary.rate) == (4, 1, 2 / 4)
-    # A day with no row yet (e.g. planned stay) can be excused too.
-    post(f"/staff/participants/{world.ours.id}/days/2026-03-12/excuse",
-         {"excuse-reason": "Planned surgery"}, page=page)
-    assert _entry(session, world.ours, date(2026, 3, 12)).status == DayStatus.EXCUSED
+    # A past day with no row yet (the scheduler has not closed it) can be excused too.
+    post(f"/staff/participants/{world.ours.id}/days/2026-03-07/excuse",
+         {"excuse-reason": "In hospital"}, page=page)
+    assert _entry(session, world.ours, date(2026, 3, 7)).status == DayStatus.EXCUSED
     events = list(session.scalars(select(AuditEvent).where(AuditEvent.action == "entry.excuse")))
     assert events[0].detail["status"] == {"before": "missed", "after": "excused"}
     assert events[1].detail["status"] == {"before": None, "after": "excused"}
@@ -142,3 +142,17 @@ def test_answered_day_cannot_be_excused_and_reason_is_required(client, session, 
     assert "Please give a reason." in empty
     assert _entry(session, world.ours, date(2026, 3, 2)) is None
     assert _entry(session, world.ours, date(2026, 3, 1)).status == DayStatus.ON_TIME
+
+
+def test_future_day_cannot_be_excused(client, session, login_as, world, post):
+    login_as(world.coordinator)
+    page = f"/staff/participants/{world.ours.id}/days/2026-03-11"
+    assert "Excuse the day" not in client.get(page).get_data(as_text=True)
+    refused = post(page + "/excuse", {"excuse-reason": "Planned surgery"}, page=page,
+                   follow_redirects=True).get_data(as_text=True)
+    assert "Entries cannot be made for days still to come." in refused
+    assert _entry(session, world.ours, date(2026, 3, 11)) is None
+    # Today has begun: it may be excused (e.g. admitted this morning).
+    post(f"/staff/participants/{world.ours.id}/days/2026-03-10/excuse",
+         {"excuse-reason": "Admitted this morning"}, page=page)
+    assert _entry(session, world.ours, date(2026, 3, 10)).status == DayStatus.EXCUSED

@@ -133,3 +133,73 @@ def test_create_staff_command_makes_the_first_admin(app, session):
     boss = session.scalar(select(StaffUser).where(StaffUser.email == "boss@example.org"))
     assert boss.role.value == "admin"
     assert boss.check_secret("a long enough password")
+
+
+# Today is 2026-03-10 in Beijing; the good form starts the diary on 2026-03-02.
+DATE_CASES = [
+    ({"diary_start_date": "9999-12-31"}, "9999-12-31",
+     "The start date must be between 2024-03-10 and 2028-03-10."),
+    ({"diary_start_date": "0001-01-01"}, "0001-01-01",
+     "The start date must be between 2024-03-10 and 2028-03-10."),
+    ({"diary_end_date": "9999-12-31"}, "9999-12-31",
+     "The end date must be on or before 2029-03-02: a diary lasts at most three years."),
+    ({"diary_end_date": "2029-03-03"}, "2029-03-03",
+     "The end date must be on or before 2029-03-02: a diary lasts at most three years."),
+    ({"infusions": "2026-03-03\n9999-12-31"}, "9999-12-31</textarea>",
+     "Each date must be between 2025-03-02 and 2028-03-02, within a year of the diary."),
+    ({"visits": "0001-01-01 Month 1"}, "0001-01-01 Month 1</textarea>",
+     "Each date must be between 2025-03-02 and 2028-03-02, within a year of the diary."),
+]
+
+
+@pytest.mark.parametrize(("changes", "typed", "message"), DATE_CASES)
+def test_enrolment_refuses_dates_out_of_range_and_keeps_what_was_typed(
+        client, session, login_as, world, post, changes, typed, message):
+    login_as(world.coordinator)
+    response = post("/staff/participants/new", _form(world, **changes),
+                    page="/staff/participants/new")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert message in page
+    assert typed in page
+    assert session.scalar(select(Participant).where(Participant.study_code == "XW-002")) is None
+
+
+def test_enrolment_accepts_the_widest_dates_allowed(client, session, login_as, world, post):
+    login_as(world.coordinator)
+    post("/staff/participants/new", _form(world, diary_end_date="2029-03-02",
+                                          infusions="2025-03-02", visits="2028-03-02 Last"),
+         page="/staff/participants/new")
+    participant = session.scalar(select(Participant).where(Participant.study_code == "XW-002"))
+    assert participant.diary_end_date == date(2029, 3, 2)
+
+
+def test_enrolment_sent_twice_at_once_says_the_code_is_taken(client, session, login_as, world,
+                                                             post, monkeypatch):
+    from sqlalchemy.orm import Session
+
+    from diary.extensions import db
+    from diary.models import Site
+    from diary.services import enrolment
+    from tests.factories import make_participant
+
+    checked = enrolment.check_dates
+
+    def other_request_wins(*args):
+        """The twin request commits the same study code between our checks and our insert."""
+        with Session(db.engine) as other:
+            make_participant(other, other.get(Site, world.xw.id), study_code="XW-002")
+            other.commit()
+        return checked(*args)
+
+    monkeypatch.setattr(enrolment, "check_dates", other_request_wins)
+    login_as(world.coordinator)
+    response = post("/staff/participants/new", _form(world), page="/staff/participants/new")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "This study code is already in use." in page
+    assert 'value="xw-002"' in page
+    assert len(session.scalars(select(Participant).where(
+        Participant.study_code == "XW-002")).all()) == 1
+    assert session.scalar(select(AuditEvent).where(
+        AuditEvent.action == "participant.enrol")) is None

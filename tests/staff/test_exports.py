@@ -148,3 +148,45 @@ def test_export_of_an_empty_study_is_still_well_formed(client, session, login_as
     assert len(root.findall(f"{ODM}ClinicalData/{ODM}SubjectData")) == 1
     rows, _ = _csv(client, "/staff/exports/items.csv")
     assert rows == []
+
+
+def _remove_d2(session, history, clock) -> None:
+    """A second correction of 8 March takes back the optional device answer."""
+    day = date(2026, 3, 8)
+    answers = {**full_answers(history.ours, day), "S1": "2"}
+    del answers["D2"]
+    clock.set("2026-03-10T14:00:00+08:00")
+    corrections.staff_entry(session, history.ours, day, answers, history.coordinator,
+                            "No device that day", clock())
+    session.commit()
+
+
+def test_revision_export_has_old_and_new_values_and_is_site_scoped(client, session, login_as,
+                                                                   history, clock):
+    _remove_d2(session, history, clock)
+    login_as(history.coordinator)
+    rows, text = _csv(client, "/staff/exports/revisions.csv")
+    assert list(rows[0]) == ["study_code", "site", "diary_date", "item_id", "old_value",
+                             "new_value", "changed_at_utc", "actor_type", "originator", "reason"]
+    assert [tuple(r.values()) for r in rows] == [
+        ("XW-001", "XW", "2026-03-08", "S1", "0", "2", "2026-03-10T04:00:00Z", "staff", "staff",
+         "Paper diary checked"),
+        ("XW-001", "XW", "2026-03-08", "D2", "afo", "", "2026-03-10T06:00:00Z", "staff", "staff",
+         "No device that day")]
+    assert not any(value in text for value in _private(history))
+    assert client.get(f"/staff/exports/revisions.csv?site={history.bj.id}").status_code == 404
+    assert session.scalar(select(AuditEvent).where(AuditEvent.target == "revisions.csv"))
+    assert "/staff/exports/revisions.csv" in client.get("/staff/exports").get_data(as_text=True)
+
+
+def test_odm_keeps_a_removed_answer_as_a_null_item_with_its_audit_record(client, session,
+                                                                         login_as, history,
+                                                                         clock):
+    _remove_d2(session, history, clock)
+    login_as(history.coordinator)
+    root = ET.fromstring(client.get("/staff/exports/odm.xml").get_data())  # noqa: S314 - our own output
+    event = next(e for e in root.iter(f"{ODM}StudyEventData")
+                 if e.get("StudyEventRepeatKey") == "2026-03-08")
+    d2 = next(i for i in event.iter(f"{ODM}ItemData") if i.get("ItemOID") == "I.D2")
+    assert (d2.get("IsNull"), d2.get("Value")) == ("Yes", None)
+    assert d2.find(f"{ODM}AuditRecord/{ODM}ReasonForChange").text == "No device that day"

@@ -45,3 +45,28 @@ def test_message_history_steps_read_in_words(app):
             assert message_event("something_new") == "something_new"
         with force_locale("zh"):
             assert message_event("dropped:stale") == "已丢弃：停机后已过时"
+
+
+def test_day_facts_and_calendar_titles_read_as_whole_sentences(client, session, login_as,
+                                                               world, clock):
+    from datetime import date
+
+    from diary.models import Originator
+    from diary.services import corrections, entries
+    from tests.staff.helpers import full_answers
+
+    day = date(2026, 3, 9)
+    clock.set("2026-03-09T21:00:00+08:00")
+    entries.submit(session, world.ours, day, full_answers(world.ours, day),
+                   entries.Author(world.ours, Originator.PARTICIPANT), "t" * 20, clock())
+    clock.set("2026-03-10T12:00:00+08:00")
+    corrections.excuse_day(session, world.ours, date(2026, 3, 8), world.coordinator,
+                           "<b>In hospital</b>", clock())
+    session.commit()
+    login_as(world.coordinator)
+    page = client.get(f"/staff/participants/{world.ours.id}").get_data(as_text=True)
+    assert "Answered by Participant" in page
+    assert "Sent 3/9/26, 9:00\u202fPM" in page
+    assert "Reason: &lt;b&gt;In hospital&lt;/b&gt;" in page
+    assert "<title>Mar 9, 2026: On time</title>" in page
+    assert "Answered by:" not in page

@@ -85,3 +85,24 @@ def test_participant_page_query_count_does_not_grow_with_days(app, client, sessi
         session.commit()
         counts.append(_page_queries(client, login_as, world.coordinator, p))
     assert counts[0] == counts[1], counts
+
+
+def test_staff_list_query_count_does_not_grow_with_staff(app, client, session, login_as,
+                                                         world):
+    from diary.models import StaffUser
+    from tests.factories import make_staff
+
+    counts = []
+    for coordinators in (2, 12):
+        while session.query(StaffUser).filter_by(role="coordinator").count() < coordinators:
+            make_staff(session, "coordinator", [world.xw, world.bj])
+        session.commit()
+        login_as(world.admin)
+        client.get("/staff/admin/staff")
+        with count_queries(db.engine) as seen:
+            page = client.get("/staff/admin/staff")
+        assert page.status_code == 200
+        shown = page.get_data(as_text=True)
+        assert shown.count("BJ, XW</td>") + shown.count("XW, BJ</td>") == coordinators - 1
+        counts.append(len(seen))
+    assert counts[0] == counts[1], counts
