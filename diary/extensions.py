@@ -28,3 +28,13 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
+        # The driver's own transaction handling would let a savepoint's release commit the
+        # whole transaction; SQLAlchemy emits BEGIN itself instead (its documented recipe).
+        dbapi_connection.isolation_level = None
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection) -> None:
+    """Start SQLite transactions explicitly (and as writers, so a read never goes stale)."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -115,3 +115,19 @@ def test_clock_is_injectable(app, clock):
 
     clock.at = datetime(2030, 1, 1, tzinfo=UTC)
     assert diary_clock.now() == clock.at
+
+
+def test_a_savepoint_released_first_in_a_transaction_does_not_commit_it(session):
+    """On SQLite the driver's own transactions would commit at the savepoint's release."""
+    from datetime import date
+
+    from diary.models import DayStatus, DiaryEntry
+    from tests.factories import make_participant
+
+    p = make_participant(session)
+    session.commit()
+    with session.begin_nested():
+        session.add(DiaryEntry(participant_id=p.id, diary_date=date(2026, 3, 1),
+                               status=DayStatus.MISSED))
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(DiaryEntry)) == 0

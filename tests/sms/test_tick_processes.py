@@ -89,6 +89,7 @@ def test_tick_killed_mid_send_loses_none_and_duplicates_none(app, session, cohor
     in_flight = session.scalars(select(OutboundMessage).where(
         OutboundMessage.status == MessageStatus.SENDING)).all()
     assert len(in_flight) == 1
+    session.rollback()  # end this read: SQLite transactions are writers (BEGIN IMMEDIATE)
     fake_twilio.latency(0)
     finish(tick_process(app, fake_twilio, "2026-03-10T12:06:00Z"))  # after the claim timeout
     assert_each_sent_once(session, fake_twilio, cohort)
