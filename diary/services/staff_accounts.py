@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from diary import phones
 from diary.models import Site, StaffRole, StaffUser
 from diary.services import audit
 
@@ -69,3 +70,23 @@ def create_site(session: Session, code: str, name_en: str, name_zh: str, timezon
     audit.record(session, now, "site.create", by, site_id=site.id, target=f"site:{site.id}",
                  detail={"code": code, "timezone": timezone})
     return site
+
+
+def update_site(session: Session, site: Site, name_en: str, name_zh: str, timezone: str,
+                on_call_phone: str | None, by: StaffUser, now: datetime) -> dict:
+    """Change a site's names, time zone or on-call phone; audited with before and after."""
+    changes = {}
+    for field, value in (("name_en", name_en.strip()), ("name_zh", name_zh.strip()),
+                         ("timezone", timezone)):
+        if getattr(site, field) != value:
+            changes[field] = {"before": getattr(site, field), "after": value}
+            setattr(site, field, value)
+    if site.on_call_phone != (on_call_phone or None):
+        # The number itself stays out of the audit trail, as everywhere.
+        changes["on_call_phone"] = {"before": phones.mask(site.on_call_phone),
+                                    "after": phones.mask(on_call_phone)}
+        site.on_call_phone = on_call_phone or None
+    if changes:
+        audit.record(session, now, "site.update", by, site_id=site.id, target=f"site:{site.id}",
+                     detail=changes)
+    return changes

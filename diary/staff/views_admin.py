@@ -108,3 +108,21 @@ def sites(staff):
             return redirect(url_for("staff.sites"))
     all_sites = db.session.scalars(select(Site).order_by(Site.code)).all()
     return render_template("staff/admin_sites.html", form=form, sites=all_sites)
+
+
+@bp.route("/admin/sites/<int:site_id>", methods=["GET", "POST"])
+@staff_required("admin")
+def site_edit(staff, site_id):
+    """Change a site's names, time zone and the on-call phone that receives safety alerts."""
+    site = db.session.get(Site, site_id) or abort(404)
+    form = SiteForm(obj=site)
+    form.code.data = site.code  # the code prefixes study codes: it never changes
+    if form.validate_on_submit():
+        staff_accounts.update_site(db.session, site, form.name_en.data, form.name_zh.data,
+                                   form.timezone.data,
+                                   phones.normalize(form.on_call_phone.data or ""), staff,
+                                   clock.now())
+        db.session.commit()
+        flash(_("Saved."), "success")
+        return redirect(url_for("staff.sites"))
+    return render_template("staff/admin_site_edit.html", form=form, site=site)

@@ -78,3 +78,19 @@ def test_admin_adds_a_site(client, session, login_as, world):
                                  "timezone": "Asia/Shanghai",
                                  "csrf_token": token(client, url)}).get_data(as_text=True)
     assert "This site code is already in use." in dup
+
+
+def test_admin_changes_the_on_call_phone_and_it_is_audited_masked(client, session, login_as,
+                                                                 world):
+    login_as(world.admin)
+    url = f"/staff/admin/sites/{world.xw.id}"
+    bad = client.post(url, data={"name_en": "Site XW", "name_zh": "中心XW",
+                                 "timezone": "Asia/Shanghai", "on_call_phone": "12",
+                                 "csrf_token": token(client, url)})
+    assert "This is not a valid phone number." in bad.get_data(as_text=True)
+    client.post(url, data={"name_en": "Site XW", "name_zh": "中心XW", "timezone": "Asia/Shanghai",
+                           "on_call_phone": "139 1234 5678", "csrf_token": token(client, url)})
+    session.refresh(world.xw)
+    assert world.xw.on_call_phone == "+8613912345678"
+    event = session.scalar(select(AuditEvent).where(AuditEvent.action == "site.update"))
+    assert event.detail["on_call_phone"] == {"before": "", "after": "…5678"}
