@@ -18,6 +18,13 @@ def open_screen(client, session, login_as, clock, step, locale="en"):
     return p, walker
 
 
+def to_review(walker) -> None:
+    """From the first screen to the review page, as on a stable day."""
+    walker.press({"R1": "participant"})
+    for action in ("none", "same", "none", "same", "same", "same", "same"):
+        walker.press({"action": action})
+
+
 def draft_answers(session, p):
     draft = session.scalar(select(Draft).where(Draft.participant_id == p.id))
     return draft.answers if draft else {}
@@ -73,9 +80,7 @@ def test_unknown_shortcut_and_garbage_fields_never_reach_a_500(client, session, 
 
 def test_tampered_review_fields_are_harmless(client, session, login_as, clock):
     p, walker = open_screen(client, session, login_as, clock, "who")
-    walker.press({"R1": "participant"})
-    for action in ("none", "same", "none", "same", "same", "same", "same"):
-        walker.press({"action": action})
+    to_review(walker)
     walker.press({"token": "<script>", "base": "-1; DROP TABLE", "client_time": "yesterday"})
     assert walker.url.endswith("/done")
     submission = session.scalar(select(Submission))
@@ -96,9 +101,7 @@ def test_review_with_unanswered_questions_goes_back_to_them(client, session, log
 def test_closed_day_cannot_be_sent_even_from_an_old_review_page(client, session, login_as,
                                                                 clock):
     p, walker = open_screen(client, session, login_as, clock, "who")
-    walker.press({"R1": "participant"})
-    for action in ("none", "same", "none", "same", "same", "same", "same"):
-        walker.press({"action": action})
+    to_review(walker)
     clock.set("2026-03-11T12:00:01+08:00")  # the window closed while the page was open
     walker.press({"token": walker.hidden("token"), "base": walker.hidden("base")})
     assert session.scalar(select(func.count()).select_from(Submission)) == 0
@@ -140,9 +143,7 @@ def test_unusual_digits_in_a_count_get_a_message(client, session, login_as, cloc
 
 def test_odd_review_fields_and_far_phone_clocks_are_ignored(client, session, login_as, clock):
     p, walker = open_screen(client, session, login_as, clock, "who")
-    walker.press({"R1": "participant"})
-    for action in ("none", "same", "none", "same", "same", "same", "same"):
-        walker.press({"action": action})
+    to_review(walker)
     walker.press({"token": walker.hidden("token"), "base": "²",
                   "client_time": "0001-01-01T00:00:00+05:00"})
     assert walker.url.endswith("/done")
