@@ -201,3 +201,15 @@ def latest_closed_day(now: datetime, tz: str, rules: WindowRules) -> date:
 def retry_delay(attempts: int, base_seconds: int, max_seconds: int) -> timedelta:
     """Exponential back-off after a refused or unreachable provider call."""
     return timedelta(seconds=min(base_seconds * 2 ** max(attempts - 1, 0), max_seconds))
+
+
+EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2100, 12, 31)
+
+
+def day_from_url(value: str) -> date | None:
+    """A diary date typed into a URL, or None when unreadable or absurdly far away."""
+    try:
+        parsed = date.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if EARLIEST_DAY <= parsed <= LATEST_DAY else None

@@ -15,12 +15,12 @@ from diary.security import diarist_required
 from diary.services import days, drafts, settings
 
 bp = Blueprint("participant", __name__)
-EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 bp.add_app_template_global(reading.display, "answer_text")
 bp.add_app_template_global(is_shown, "answer_shown")
 
 
 def window_rules() -> schedule.WindowRules:
+    """The diary window settings."""
     return schedule.WindowRules.from_config(current_app.config)
 
 
@@ -126,13 +126,7 @@ def _unfinished(participant, open_days) -> dict[date, str]:
 
 def _parse(day: str) -> date:
     """A diary date from the URL; anything else (or absurdly far away) is not found."""
-    try:
-        parsed = date.fromisoformat(day)
-    except ValueError:
-        abort(404)
-    if not EARLIEST <= parsed <= LATEST:
-        abort(404)
-    return parsed
+    return schedule.day_from_url(day) or abort(404)
 
 
 def _open_day(participant, day: str):

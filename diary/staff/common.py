@@ -9,8 +9,6 @@ from diary import schedule
 from diary.extensions import db
 from diary.models import Participant, StaffUser
 from diary.services import entries, scope
-from diary.services.flags import due_hours_from_config
-from diary.triggers import Thresholds
 
 
 def participant_or_404(staff: StaffUser, participant_id: int) -> Participant:
@@ -28,13 +26,11 @@ def window_rules() -> schedule.WindowRules:
 
 def entry_rules() -> entries.Rules:
     """Window, trigger thresholds and flag due times from the settings."""
-    config = current_app.config
-    return entries.Rules(window_rules(), Thresholds.from_config(config),
-                         due_hours_from_config(config))
+    return entries.Rules.from_config(current_app.config)
 
 
 def day_or_404(value: str) -> date:
-    """A diary day from the URL."""
+    """A diary day from the URL (far-away days get the page's own "not in the diary" answer)."""
     try:
         return date.fromisoformat(value)
     except ValueError:
