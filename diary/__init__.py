@@ -16,8 +16,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     settings.validate(app.config, app.instance_path)
     crypto.configure(app.config["DIARY_ENCRYPTION_KEYS"])
 
-    from diary import i18n, security
     from diary.extensions import babel, csrf, db, login_manager, migrate
+    from diary.web import i18n, security
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"),
@@ -30,15 +30,16 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     from diary.auth.views import bp as auth_bp
     from diary.participant.views import bp as participant_bp
-    from diary.public import bp as public_bp
     from diary.staff import bp as staff_bp
+    from diary.web.public import bp as public_bp
     from diary.webhooks.views import bp as webhooks_bp
 
     csrf.exempt(webhooks_bp)  # signed by Twilio instead
     for blueprint in (public_bp, auth_bp, participant_bp, staff_bp, webhooks_bp):
         app.register_blueprint(blueprint)
 
-    from diary import cli, errors
+    from diary import cli
+    from diary.web import errors
 
     errors.init_app(app)
     cli.init_app(app)

@@ -27,8 +27,9 @@ def demo_command(if_empty: bool) -> None:
     created = demo.seed(db.session, clock.now())
     db.session.commit()
     if created:  # the empty days become missed, with their flags, as the scheduler would do
-        from diary.services import closing, reminders
-        from diary.services.rules import TickRules
+        from diary.services.messaging import reminders
+        from diary.services.tick import closing
+        from diary.services.tick.rules import TickRules
 
         closing.close_windows(db.session, clock.now(), TickRules.from_config(current_app.config),
                               reminders.roster(db.session))
@@ -43,8 +44,8 @@ def demo_command(if_empty: bool) -> None:
 def tick_command(at: str | None) -> None:
     """Run everything due at that instant once: reminders, window closing, flags."""
     from diary import sms
-    from diary.services import ticking
-    from diary.services.rules import TickRules
+    from diary.services.tick import ticking
+    from diary.services.tick.rules import TickRules
 
     instant = clock.now() if at is None else _parse_instant(at)
     gateway = sms.gateway_from_config(current_app.config)
@@ -61,7 +62,7 @@ def tick_command(at: str | None) -> None:
 @click.password_option(help="At least 12 characters.")
 def create_staff_command(email: str, name: str, role: str, password: str) -> None:
     """Create a staff account (the first admin, for instance)."""
-    from diary.services import staff_accounts
+    from diary.services.people import staff_accounts
 
     try:
         staff_accounts.create(db.session, email, name, role, password, clock.now())

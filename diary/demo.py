@@ -7,8 +7,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from diary import crypto, instrument, schedule
-from diary.instrument import is_shown
+from diary import crypto
 from diary.models import (
     Answer,
     Caregiver,
@@ -27,7 +26,9 @@ from diary.models import (
     StaffUser,
     Submission,
 )
-from diary.services import flags
+from diary.rules import instrument, schedule
+from diary.rules.instrument import is_shown
+from diary.services.flags import opening
 
 PARTICIPANT_PIN = "246810"
 CAREGIVER_PIN = "135790"
@@ -135,8 +136,8 @@ def _history(session, p, start, today, now, rng, rate, slipping) -> None:
             session.execute(Answer.__table__.update().where(
                 Answer.entry_id == entry.id, Answer.item_id == "RF4").values(value="yes"))
             entry.warning_sign = True
-            flags.open_flag(session, p, FlagKind.SAFETY_URGENT,
-                            flags.flag_key(FlagKind.SAFETY_URGENT, f"entry:{entry.id}", ["RF4"]),
+            opening.open_flag(session, p, FlagKind.SAFETY_URGENT,
+                            opening.flag_key(FlagKind.SAFETY_URGENT, f"entry:{entry.id}", ["RF4"]),
                             entry.first_submitted_at, detail="RF4", entry=entry,
                             day=entry.diary_date)
 

@@ -7,8 +7,8 @@ from flask import Flask
 
 from diary import clock, sms
 from diary.extensions import db
-from diary.services import ticking
-from diary.services.rules import TickRules
+from diary.services.tick import ticking
+from diary.services.tick.rules import TickRules
 
 JOB_ID = "diary-tick"
 log = logging.getLogger("jobs")

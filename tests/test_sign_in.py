@@ -134,7 +134,7 @@ def test_parallel_guesses_are_bounded_by_the_lockout(app, session, monkeypatch):
 
     from diary.extensions import db
     from diary.models import Participant
-    from diary.services import sign_in
+    from diary.services.people import sign_in
 
     make_participant(session, phone="+8613800000001")
     session.commit()

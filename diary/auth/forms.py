@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from diary import phones
+from diary.rules import phones
 
 
 class PhoneSignInForm(FlaskForm):

@@ -18,8 +18,9 @@ from flask_login import current_user, login_user, logout_user
 from diary import clock
 from diary.auth.forms import PhoneSignInForm, StaffSignInForm
 from diary.extensions import db
-from diary.forms import ActionForm, LanguageForm
-from diary.services import audit, sign_in
+from diary.services import audit
+from diary.services.people import sign_in
+from diary.web.forms import ActionForm, LanguageForm
 
 bp = Blueprint("auth", __name__)
 

@@ -9,13 +9,14 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
 
-from diary import answers as reading
-from diary import clock, schedule, triggers
+from diary import clock
 from diary.extensions import db
-from diary.forms import ActionForm
-from diary.instrument import WARNING_SIGNS
 from diary.models import Originator
-from diary.services import drafts, entries
+from diary.rules import answers as reading
+from diary.rules import schedule, triggers
+from diary.rules.instrument import WARNING_SIGNS
+from diary.services.diary import drafts, entries
+from diary.web.forms import ActionForm
 
 
 def rules() -> entries.Rules:

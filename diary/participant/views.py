@@ -5,14 +5,16 @@ from datetime import date
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from diary import answers as reading
-from diary import clock, schedule
+from diary import clock
 from diary.extensions import db
-from diary.instrument import is_shown
 from diary.participant import flow
 from diary.participant.forms import SettingsForm, reminder_choices
-from diary.security import diarist_required
-from diary.services import days, drafts, settings
+from diary.rules import answers as reading
+from diary.rules import schedule
+from diary.rules.instrument import is_shown
+from diary.services.diary import days, drafts
+from diary.services.diary.preferences import reminder_bounds, update_preferences
+from diary.web.security import diarist_required
 
 bp = Blueprint("participant", __name__)
 bp.add_app_template_global(reading.display, "answer_text")
@@ -99,10 +101,10 @@ def preferences(participant, account):
     """Language and, for the participant, the daily reminder time."""
     form = SettingsForm(locale=account.locale,
                         reminder_time=participant.reminder_time.strftime("%H:%M"))
-    bounds = settings.reminder_bounds(current_app.config)
+    bounds = reminder_bounds(current_app.config)
     form.reminder_time.choices = reminder_choices(*bounds)
     if form.validate_on_submit():
-        settings.update_preferences(db.session, account, form.locale.data,
+        update_preferences(db.session, account, form.locale.data,
                                     form.reminder_time.data, clock.now(), bounds)
         db.session.commit()
         flash(_("Your settings are saved."), "success")

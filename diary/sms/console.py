@@ -4,8 +4,8 @@ import logging
 import uuid
 from datetime import datetime
 
-from diary import phones
 from diary.models.base import utcnow
+from diary.rules import phones
 from diary.sms.gateway import Outcome, ProviderMessage, SendResult
 
 log = logging.getLogger("diary.sms")

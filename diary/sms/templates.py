@@ -8,7 +8,7 @@ the on-call alert carries the study code only.
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from diary import phones
+from diary.rules import phones
 from diary.sms import segments
 
 TEXTS: dict[str, dict[str, tuple[str, ...]]] = {

@@ -9,7 +9,7 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 from urllib3.exceptions import NewConnectionError
 
-from diary import phones
+from diary.rules import phones
 from diary.sms.gateway import (
     INVALID_CODES,
     OPTED_OUT_CODES,

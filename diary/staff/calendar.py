@@ -5,8 +5,8 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from diary.services import calendar_svg
-from diary.services.participant_page import Page
+from diary.services.reporting.participant_page import Page
+from diary.staff import calendar_svg
 
 
 def day_status_names() -> dict[str, str]:

@@ -5,10 +5,11 @@ from datetime import date
 
 from flask import abort, current_app, request
 
-from diary import schedule
 from diary.extensions import db
 from diary.models import Participant, StaffUser
-from diary.services import entries, scope
+from diary.rules import schedule
+from diary.services.diary import entries
+from diary.services.people import scope
 
 
 def participant_or_404(staff: StaffUser, participant_id: int) -> Participant:

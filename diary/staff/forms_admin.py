@@ -14,8 +14,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
-from diary import phones
-from diary.services.staff_accounts import MIN_PASSWORD
+from diary.rules import phones
+from diary.services.people.staff_accounts import MIN_PASSWORD
 from diary.staff.forms import TIMEZONES, options, parse_date
 
 ROLES = [("coordinator", _l("Coordinator")), ("investigator", _l("Investigator")),

@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 
-from diary import instrument
-from diary.services.calendar_svg import FILLS
+from diary.rules import instrument
 from diary.staff import bp
 from diary.staff.calendar import day_status_names
+from diary.staff.calendar_svg import FILLS
 from diary.staff.forms import (
     CHANNELS,
     MODES,

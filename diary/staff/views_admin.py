@@ -5,15 +5,17 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from diary import clock, phones
+from diary import clock
 from diary.extensions import db
 from diary.models import Site, StaffUser
-from diary.security import staff_required
-from diary.services import audit_review, staff_accounts
+from diary.rules import phones
+from diary.services.people import staff_accounts
+from diary.services.reporting import audit_review
 from diary.staff import bp
 from diary.staff.common import int_arg
 from diary.staff.forms import options, parse_date
 from diary.staff.forms_admin import AuditFilterForm, SiteForm, StaffCreateForm, StaffEditForm
+from diary.web.security import staff_required
 
 
 @bp.get("/audit")

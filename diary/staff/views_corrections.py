@@ -4,15 +4,16 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
-from diary import answers as reading
-from diary import clock, schedule
+from diary import clock
 from diary.extensions import db
-from diary.security import staff_required
-from diary.services import corrections, days, drafts
-from diary.services.corrections import CorrectionError
+from diary.rules import answers as reading
+from diary.rules import schedule
+from diary.services.diary import corrections, days, drafts
+from diary.services.diary.corrections import CorrectionError
 from diary.staff import bp
 from diary.staff.common import day_or_404, entry_rules, participant_or_404, window_rules
 from diary.staff.forms import ReasonForm
+from diary.web.security import staff_required
 
 
 def _read(sections, form) -> tuple[dict, dict]:

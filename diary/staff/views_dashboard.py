@@ -4,10 +4,11 @@ from flask import current_app, render_template, request
 
 from diary import clock
 from diary.extensions import db
-from diary.security import staff_required
-from diary.services import dashboard, scope
+from diary.services.people import scope
+from diary.services.reporting import dashboard
 from diary.staff import bp
 from diary.staff.common import int_arg, percent, window_rules
+from diary.web.security import staff_required
 
 
 @bp.get("/")

@@ -4,12 +4,14 @@ from datetime import timedelta
 
 from flask import Response, abort, current_app, render_template, stream_with_context
 
-from diary import clock, schedule
+from diary import clock
 from diary.extensions import db
-from diary.security import staff_required
-from diary.services import exports, odm, scope
+from diary.rules import schedule
+from diary.services.people import scope
+from diary.services.reporting import exports, odm
 from diary.staff import bp
 from diary.staff.common import int_arg
+from diary.web.security import staff_required
 
 
 def _site(staff) -> int | None:

@@ -5,12 +5,13 @@ from flask_babel import gettext as _
 
 from diary import clock
 from diary.extensions import db
-from diary.security import staff_required
-from diary.services import flag_actions, scope
-from diary.services.flag_actions import FlagActionError
+from diary.services.flags import actions
+from diary.services.flags.actions import FlagActionError
+from diary.services.people import scope
 from diary.staff import bp
 from diary.staff.common import int_arg
 from diary.staff.forms import AcknowledgeForm, ResolveForm
+from diary.web.security import staff_required
 
 
 @bp.get("/flags")
@@ -22,14 +23,14 @@ def flags(staff):
     site_id = int_arg("site")
     if site_id not in {s.id for s in sites}:
         site_id = None
-    rows = flag_actions.queue(db.session, staff, clock.now(), resolved=resolved, site_id=site_id)
+    rows = actions.queue(db.session, staff, clock.now(), resolved=resolved, site_id=site_id)
     return render_template("staff/flags.html", rows=rows, resolved=resolved, sites=sites,
                            site_id=site_id, ack=AcknowledgeForm(formdata=None),
                            resolve=ResolveForm(formdata=None))
 
 
 def _flag_or_404(staff, flag_id: int):
-    flag = flag_actions.flag_of(db.session, staff, flag_id)
+    flag = actions.flag_of(db.session, staff, flag_id)
     if flag is None:
         abort(404)
     return flag
@@ -43,7 +44,7 @@ def acknowledge(staff, flag_id):
     form = AcknowledgeForm()
     if form.validate_on_submit():
         try:
-            flag_actions.acknowledge(db.session, flag, staff, clock.now(), form.note.data)
+            actions.acknowledge(db.session, flag, staff, clock.now(), form.note.data)
         except FlagActionError as error:
             db.session.rollback()
             flash(str(error.message), "error")
@@ -61,7 +62,7 @@ def resolve(staff, flag_id):
     form = ResolveForm()
     if form.validate_on_submit():
         try:
-            flag_actions.resolve(db.session, flag, staff, form.code.data, form.note.data,
+            actions.resolve(db.session, flag, staff, form.code.data, form.note.data,
                                  clock.now())
         except FlagActionError as error:
             db.session.rollback()

@@ -6,11 +6,12 @@ from sqlalchemy import select
 
 from diary import clock
 from diary.extensions import db
-from diary.forms import ActionForm
 from diary.models import InboundMessage
-from diary.security import staff_required
-from diary.services import inbound, scope
+from diary.services.messaging import inbound
+from diary.services.people import scope
 from diary.staff import bp
+from diary.web.forms import ActionForm
+from diary.web.security import staff_required
 
 
 @bp.get("/replies")

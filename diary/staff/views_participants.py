@@ -4,14 +4,15 @@ from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from diary import clock, phones
+from diary import clock
 from diary.extensions import db
-from diary.forms import ActionForm
 from diary.models import Caregiver, ReminderRecipients, ReportingMode
 from diary.participant.forms import reminder_choices
-from diary.security import staff_required
-from diary.services import enrolment, participant_care, participant_page, scope, settings
-from diary.services.enrolment import EnrolmentError
+from diary.rules import phones
+from diary.services.diary import preferences
+from diary.services.people import care, enrolment, scope
+from diary.services.people.enrolment import EnrolmentError
+from diary.services.reporting import participant_page
 from diary.staff import bp, calendar
 from diary.staff.common import month_arg, participant_or_404, percent, window_rules
 from diary.staff.forms import (
@@ -25,11 +26,13 @@ from diary.staff.forms import (
     parse_dates,
     parse_visits,
 )
+from diary.web.forms import ActionForm
+from diary.web.security import staff_required
 
 
 def _times(form) -> None:
     form.reminder_time.choices = options(reminder_choices(
-        *settings.reminder_bounds(current_app.config)))
+        *preferences.reminder_bounds(current_app.config)))
 
 
 def _fail(form, error: EnrolmentError) -> None:
@@ -56,7 +59,7 @@ def enrol(staff):
             study_code=form.study_code.data.strip().upper(), site=site,
             phone=phones.normalize(form.phone.data), locale=form.locale.data,
             timezone=form.timezone.data,
-            reminder_time=settings.parse_hhmm(form.reminder_time.data),
+            reminder_time=preferences.parse_hhmm(form.reminder_time.data),
             reminder_recipients=ReminderRecipients(form.reminder_recipients.data),
             reporting_mode=ReportingMode(form.reporting_mode.data),
             diary_start_date=parse_date(form.diary_start_date.data),
@@ -83,7 +86,7 @@ def participant(staff, participant_id):
     return render_template(
         "staff/participant.html", page=page, p=person, staff=staff, percent=percent,
         calendar=calendar.render(page), action=ActionForm(), outreach=OutreachForm(),
-        status_form=StatusForm(), transitions=participant_care.TRANSITIONS)
+        status_form=StatusForm(), transitions=care.TRANSITIONS)
 
 
 @bp.route("/participants/<int:participant_id>/settings", methods=["GET", "POST"])
@@ -98,16 +101,16 @@ def edit(staff, participant_id):
         if value not in {c.value for c in field.choices}:  # set before the lists changed
             field.choices = [*field.choices, *options([(value, value)])]
     if form.validate_on_submit():
-        new = participant_care.Settings(
+        new = care.Settings(
             phone=phones.normalize(form.phone.data), locale=form.locale.data,
             timezone=form.timezone.data,
-            reminder_time=settings.parse_hhmm(form.reminder_time.data),
+            reminder_time=preferences.parse_hhmm(form.reminder_time.data),
             reminder_recipients=ReminderRecipients(form.reminder_recipients.data),
             reporting_mode=ReportingMode(form.reporting_mode.data),
             diary_end_date=parse_date(form.diary_end_date.data) or person.diary_end_date,
             infusions=parse_dates(form.infusions.data), visits=parse_visits(form.visits.data))
         try:
-            changes = participant_care.update_settings(db.session, person, new, staff,
+            changes = care.update_settings(db.session, person, new, staff,
                                                        clock.now())
         except EnrolmentError as error:
             _fail(form, error)
@@ -158,7 +161,7 @@ def reset_pin(staff, participant_id):
     person = participant_or_404(staff, participant_id)
     if not ActionForm().validate_on_submit():
         return redirect(url_for("staff.participant", participant_id=person.id))
-    pin = participant_care.reset_pin(db.session, person, staff, clock.now())
+    pin = care.reset_pin(db.session, person, staff, clock.now())
     db.session.commit()
     return render_template("staff/pin.html", participant=person, pin=pin,
                            who=person.study_code)
@@ -174,7 +177,7 @@ def reset_caregiver_pin(staff, participant_id, caregiver_id):
         abort(404)
     if not ActionForm().validate_on_submit():
         return redirect(url_for("staff.participant", participant_id=person.id))
-    pin = participant_care.reset_pin(db.session, carer, staff, clock.now())
+    pin = care.reset_pin(db.session, carer, staff, clock.now())
     db.session.commit()
     return render_template("staff/pin.html", participant=person, pin=pin,
                            who=_("Caregiver of %(code)s", code=person.study_code))
@@ -186,7 +189,7 @@ def unlock(staff, participant_id):
     """Clear a sign-in lockout after too many wrong PINs."""
     person = participant_or_404(staff, participant_id)
     if ActionForm().validate_on_submit():
-        participant_care.unlock(db.session, person, staff, clock.now())
+        care.unlock(db.session, person, staff, clock.now())
         db.session.commit()
         flash(_("Sign-in is unlocked."), "success")
     return redirect(url_for("staff.participant", participant_id=person.id))
@@ -197,12 +200,12 @@ def unlock(staff, participant_id):
 def change_status(staff, participant_id, action):
     """Pause, resume, withdraw (with a reason) or complete."""
     person = participant_or_404(staff, participant_id)
-    if action not in participant_care.TRANSITIONS:
+    if action not in care.TRANSITIONS:
         abort(404)
     form = StatusForm()
     if form.validate_on_submit():
         try:
-            participant_care.change_status(db.session, person, action, staff, clock.now(),
+            care.change_status(db.session, person, action, staff, clock.now(),
                                            form.reason.data)
         except EnrolmentError as error:
             db.session.rollback()
@@ -221,7 +224,7 @@ def outreach(staff, participant_id):
     person = participant_or_404(staff, participant_id)
     form = OutreachForm()
     if form.validate_on_submit():
-        participant_care.log_outreach(db.session, person, staff, form.channel.data,
+        care.log_outreach(db.session, person, staff, form.channel.data,
                                       form.result.data, form.note.data, clock.now())
         db.session.commit()
         flash(_("The contact attempt is logged."), "success")

@@ -7,8 +7,8 @@ from twilio.request_validator import SIGNATURE_HEADER, RequestValidator
 
 from diary import clock
 from diary.extensions import db
-from diary.services import delivery, inbound
-from diary.services.rules import TickRules
+from diary.services.messaging import delivery, inbound
+from diary.services.tick.rules import TickRules
 
 bp = Blueprint("webhooks", __name__, url_prefix="/sms")
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'

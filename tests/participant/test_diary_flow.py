@@ -20,7 +20,7 @@ def stable_day_answers() -> dict[str, str]:
 
 def seed_yesterday(session, participant, day=date(2026, 3, 9)):
     """A previous answered day, so "same as yesterday" has something to copy."""
-    from diary import instrument, schedule
+    from diary.rules import instrument, schedule
 
     entry = DiaryEntry(participant_id=participant.id, diary_date=day, status=DayStatus.ON_TIME,
                        originator=Originator.PARTICIPANT, instrument_version="1.0")

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from diary import schedule
+from diary.rules import schedule
 
 RULES = schedule.WindowRules()
 D = date(2026, 3, 10)

@@ -5,8 +5,9 @@ from datetime import UTC, datetime
 import pytest
 
 from diary.models import Originator
-from diary.services import entries, ticking
-from diary.services.rules import TickRules
+from diary.services.diary import entries
+from diary.services.tick import ticking
+from diary.services.tick.rules import TickRules
 from diary.sms import ConsoleGateway
 from diary.sms.twilio import TwilioGateway
 from tests.twilio_fake import FakeTwilio

@@ -14,7 +14,8 @@ from diary.models import (
     ParticipantStatus,
     Site,
 )
-from diary.services import compliance, flags
+from diary.services.flags import opening
+from diary.services.reporting import compliance
 from tests.factories import make_participant
 
 START = date(2026, 3, 1)
@@ -154,7 +155,7 @@ def test_old_urgent_flags_do_not_page_the_on_call_number(session, run_tick, sms_
     session.add(site)
     session.flush()
     p = make_participant(session, site=site)
-    flags.open_flag(session, p, FlagKind.SAFETY_URGENT, "old", clock() - timedelta(days=3))
+    opening.open_flag(session, p, FlagKind.SAFETY_URGENT, "old", clock() - timedelta(days=3))
     session.commit()
     run_tick()
     assert [m for m in sms_outbox.sent if m.to == "+8613800009999"] == []
@@ -183,7 +184,7 @@ def test_every_urgent_alert_reaches_the_on_call_number_even_the_third_in_a_day(
 def test_an_opted_out_on_call_number_is_still_paged(session, run_tick, sms_outbox, submit,
                                                      clock, rules):
     from diary import crypto
-    from diary.services import reachability
+    from diary.services.messaging import reachability
 
     p = make_participant(session, site=_urgent_site(session), diary_start_date=date(2026, 3, 10))
     reachability.opt_out(session, crypto.lookup_hash("+8613800009999"), clock(), "inbound",

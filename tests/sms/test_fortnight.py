@@ -30,7 +30,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from diary import schedule
 from diary.models import (
     DayStatus,
     DiaryEntry,
@@ -40,7 +39,10 @@ from diary.models import (
     Originator,
     OutboundMessage,
 )
-from diary.services import delivery, entries, inbound, ticking
+from diary.rules import schedule
+from diary.services.diary import entries
+from diary.services.messaging import delivery, inbound
+from diary.services.tick import ticking
 from diary.sms.templates import DIARY_KINDS, REMINDER_KINDS
 from diary.sms.twilio import TwilioGateway
 from tests.sms import cohort

@@ -14,7 +14,7 @@ from diary.models import (
     OutboundMessage,
     PhoneState,
 )
-from diary.services import outbox, reminders
+from diary.services.messaging import outbox, reminders
 from diary.sms.twilio import TwilioGateway
 from tests.factories import make_participant
 from tests.sms.conftest import FROM_NUMBER

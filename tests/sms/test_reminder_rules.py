@@ -4,9 +4,9 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from diary import schedule
 from diary.models import DayStatus
-from diary.services.messages import Facts, choose_kind, pick_wording, preferred_variant
+from diary.rules import schedule
+from diary.services.messaging.wording import Facts, choose_kind, pick_wording, preferred_variant
 from diary.sms.templates import TextSettings
 
 RULES = schedule.ReminderRules()

@@ -15,8 +15,8 @@ from diary.models import (
     ParticipantStatus,
     PhoneState,
 )
-from diary.services import outbox, reminders
-from diary.services.rules import TickRules
+from diary.services.messaging import outbox, reminders
+from diary.services.tick.rules import TickRules
 from tests.factories import make_caregiver, make_participant
 from tests.sms.conftest import sent_to
 

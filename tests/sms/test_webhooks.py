@@ -16,7 +16,7 @@ from diary.models import (
     OutboundMessage,
     PhoneState,
 )
-from diary.services import inbound
+from diary.services.messaging import inbound
 from tests.factories import make_caregiver, make_participant
 from tests.sms.conftest import sent_to
 

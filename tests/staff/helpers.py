@@ -41,9 +41,9 @@ def add_days(session, participant, statuses: str, first: date) -> None:
 
 def full_answers(participant, day) -> dict[str, str]:
     """A complete, harmless set of answers for every screen the day asks."""
-    from diary import schedule
-    from diary.instrument import is_shown
-    from diary.services import drafts
+    from diary.rules import schedule
+    from diary.rules.instrument import is_shown
+    from diary.services.diary import drafts
 
     answers: dict[str, str] = {"R1": "participant"}
     for section in drafts.screens(participant, day, schedule.WindowRules()):

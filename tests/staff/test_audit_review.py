@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 
 from diary.models import Originator
-from diary.services import entries
+from diary.services.diary import entries
 from tests.factories import make_participant
 from tests.staff.helpers import full_answers
 
@@ -29,7 +29,7 @@ def test_odd_entries_are_highlighted(client, session, login_as, world, clock):
     burst = make_participant(session, world.xw, study_code="XW-004",
                              diary_start_date=date(2026, 3, 1))
     # Staff back-fill three days within minutes (windows already closed for participants).
-    from diary.services import corrections
+    from diary.services.diary import corrections
 
     for n, day in enumerate((date(2026, 3, 5), date(2026, 3, 6), date(2026, 3, 7))):
         clock.set(f"2026-03-10T10:0{n}:00+08:00")

@@ -5,8 +5,8 @@ import xml.etree.ElementTree as ET
 from datetime import date
 
 from diary.models import MessageStatus, ParticipantStatus
-from diary.services import participant_care
-from diary.services.calendar_svg import FILLS
+from diary.services.people import care
+from diary.staff.calendar_svg import FILLS
 from tests.staff.helpers import add_days
 from tests.staff.test_query_counts import _message
 
@@ -41,9 +41,9 @@ def test_calendar_colours_days_and_marks_undelivered_reminders(client, session, 
 
 def test_paused_days_show_as_paused(client, session, login_as, world, clock):
     clock.set("2026-03-03T10:00:00+08:00")
-    participant_care.change_status(session, world.ours, "pause", world.admin, clock())
+    care.change_status(session, world.ours, "pause", world.admin, clock())
     clock.set("2026-03-06T10:00:00+08:00")
-    participant_care.change_status(session, world.ours, "resume", world.admin, clock())
+    care.change_status(session, world.ours, "resume", world.admin, clock())
     session.commit()
     clock.set("2026-03-10T12:00:00+08:00")
     login_as(world.coordinator)

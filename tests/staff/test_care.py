@@ -6,7 +6,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from diary.models import AuditEvent, OutreachLog, ParticipantStatus, SignInThrottle
-from diary.services import sign_in
+from diary.services.people import sign_in
 from tests.factories import PIN
 
 SETTINGS = {"phone": "+86 139 0000 7777", "locale": "en", "timezone": "Asia/Urumqi",

@@ -4,9 +4,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from diary import schedule
 from diary.models import Flag, FlagKind, ParticipantStatus
-from diary.services import compliance, dashboard
+from diary.rules import schedule
+from diary.services.reporting import compliance, dashboard
 from tests.factories import make_participant
 from tests.staff.helpers import add_days
 

@@ -5,7 +5,7 @@ from datetime import date
 from sqlalchemy import select
 
 from diary.models import AnswerRevision, AuditEvent, DayStatus, DiaryEntry, Submission
-from diary.services import compliance
+from diary.services.reporting import compliance
 from tests.staff.helpers import add_days, full_answers
 
 START = date(2026, 3, 1)
@@ -46,7 +46,7 @@ def test_staff_enter_a_missed_day_with_a_reason(client, session, login_as, world
 def test_correction_keeps_the_original_answers_in_the_history(client, session, login_as, world,
                                                               post, clock):
     from diary.models import Originator
-    from diary.services import entries
+    from diary.services.diary import entries
 
     day = date(2026, 3, 9)
     answers = full_answers(world.ours, day)
@@ -100,7 +100,7 @@ def test_incomplete_correction_names_the_missing_answers(client, session, login_
 def test_future_day_cannot_be_entered(session, world, clock):
     import pytest
 
-    from diary.services import corrections
+    from diary.services.diary import corrections
 
     with pytest.raises(corrections.CorrectionError):
         corrections.staff_entry(session, world.ours, date(2026, 3, 12), {}, world.coordinator,

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from diary.models import AuditEvent, Caregiver, ClinicVisit, InfusionDate, Participant
-from diary.services import sign_in
+from diary.services.people import sign_in
 
 GOOD = {"site_id": "", "study_code": "xw-002", "phone": "138 0013 8000", "locale": "en",
         "timezone": "Asia/Shanghai", "reminder_time": "19:30",
@@ -180,7 +180,7 @@ def test_enrolment_sent_twice_at_once_says_the_code_is_taken(client, session, lo
 
     from diary.extensions import db
     from diary.models import Site
-    from diary.services import enrolment
+    from diary.services.people import enrolment
     from tests.factories import make_participant
 
     if session.get_bind().dialect.name == "sqlite":

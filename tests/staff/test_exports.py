@@ -8,9 +8,9 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from diary import instrument
 from diary.models import Answer, AuditEvent, DiaryEntry, Originator, Participant
-from diary.services import corrections, entries
+from diary.rules import instrument
+from diary.services.diary import corrections, entries
 from tests.staff.helpers import add_days, full_answers
 
 ODM = "{http://www.cdisc.org/ns/odm/v1.3}"

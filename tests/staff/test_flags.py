@@ -67,14 +67,14 @@ def test_queue_puts_urgent_first_and_overdue_stands_out(client, session, login_a
 def test_resolving_twice_is_refused(session, world, clock):
     import pytest
 
-    from diary.services import flag_actions
+    from diary.services.flags import actions
 
     flag = _flag(session, world.ours, FlagKind.UNREACHABLE, "x", clock(), 48)
-    flag_actions.resolve(session, flag, world.admin, "no_action_needed", "ok", clock())
-    with pytest.raises(flag_actions.FlagActionError):
-        flag_actions.resolve(session, flag, world.admin, "other", "again", clock())
-    with pytest.raises(flag_actions.FlagActionError):
-        flag_actions.acknowledge(session, flag, world.admin, clock())
+    actions.resolve(session, flag, world.admin, "no_action_needed", "ok", clock())
+    with pytest.raises(actions.FlagActionError):
+        actions.resolve(session, flag, world.admin, "other", "again", clock())
+    with pytest.raises(actions.FlagActionError):
+        actions.acknowledge(session, flag, world.admin, clock())
 
 
 
@@ -88,9 +88,9 @@ def test_resolving_twice_is_refused(session, world, clock):
 ])
 def test_flag_causes_are_shown_in_words(client, session, login_as, world, clock, kind, detail,
                                         words):
-    from diary.services import flags
+    from diary.services.flags import opening
 
-    flags.open_flag(session, world.ours, kind, f"{kind}:{detail}", clock(), detail=detail)
+    opening.open_flag(session, world.ours, kind, f"{kind}:{detail}", clock(), detail=detail)
     session.commit()
     login_as(world.coordinator)
     assert words in client.get("/staff/flags").get_data(as_text=True)

@@ -52,7 +52,7 @@ def test_day_facts_and_calendar_titles_read_as_whole_sentences(client, session, 
     from datetime import date
 
     from diary.models import Originator
-    from diary.services import corrections, entries
+    from diary.services.diary import corrections, entries
     from tests.staff.helpers import full_answers
 
     day = date(2026, 3, 9)

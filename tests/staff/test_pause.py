@@ -5,8 +5,12 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from diary.models import AuditEvent, DayStatus, DiaryEntry, Flag
-from diary.services import closing, compliance, corrections, participant_care, reminders
-from diary.services.rules import TickRules
+from diary.services.diary import corrections
+from diary.services.messaging import reminders
+from diary.services.people import care
+from diary.services.reporting import compliance
+from diary.services.tick import closing
+from diary.services.tick.rules import TickRules
 from tests.staff.helpers import add_days
 
 PAUSE = [date(2026, 3, 5) + timedelta(days=n) for n in range(15)]  # 5 to 19 March
@@ -29,7 +33,7 @@ def _pause_and_resume(app, session, world, clock) -> None:
     """Answered 1–4 March; paused on the 5th; in hospital on the 8th; resumed on the 20th."""
     add_days(session, world.ours, "oooo", date(2026, 3, 1))
     clock.set("2026-03-05T09:00:00+08:00")
-    participant_care.change_status(session, world.ours, "pause", world.coordinator, clock())
+    care.change_status(session, world.ours, "pause", world.coordinator, clock())
     session.commit()
     clock.set("2026-03-09T10:00:00+08:00")
     corrections.excuse_day(session, world.ours, date(2026, 3, 8), world.coordinator,
@@ -37,7 +41,7 @@ def _pause_and_resume(app, session, world, clock) -> None:
     session.commit()
     assert world.ours.id not in {p.id for p in reminders.roster(session)}  # skipped while paused
     clock.set("2026-03-20T10:00:00+08:00")
-    participant_care.change_status(session, world.ours, "resume", world.coordinator, clock())
+    care.change_status(session, world.ours, "resume", world.coordinator, clock())
     session.commit()
 
 

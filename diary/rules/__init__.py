@@ -1,0 +1,1 @@
+"""Pure rules, no database and no request: time windows, the questionnaire, triggers."""

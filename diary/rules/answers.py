@@ -1,0 +1,120 @@
+"""Reading a screen's answers from a form: validation against the instrument, skip logic."""
+
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from diary.rules.instrument import ITEMS, Section, is_shown
+
+MISSING = _l("Please answer this question.")
+NOT_AN_OPTION = _l("Please choose one of the options shown.")
+TEMPERATURE_RANGE = _l("Enter a temperature between 35.0 and 42.0 °C, or choose “Not measured”.")
+OTHER_NAME = _l("Please write the name of the other medicine.")
+UNKNOWN_FIELD = _l("Some answers on this page did not match its questions. Please check and send "
+                   "again.")
+
+
+def read_section(section: Section, form, prior: dict[str, str]) -> tuple[dict, dict]:
+    """The screen's answers (as stored strings) and errors keyed by item id ('' for the form)."""
+    answers: dict[str, str] = {}
+    errors: dict[str, object] = {}
+    allowed = {i.id for i in section.items}
+    if any(k in ITEMS and k not in allowed for k in form):
+        errors[""] = UNKNOWN_FIELD
+    context = dict(prior)
+    for item in section.items:
+        if not is_shown(item, context):
+            continue
+        value, error = _read(item, form)
+        if error is not None:
+            errors[item.id] = error
+        if value is not None:
+            answers[item.id] = value
+            context[item.id] = value
+    if answers.get("M2") == "yes" and "other" in answers.get("M2_DRUGS", "").split(","):
+        if not answers.get("M2_OTHER"):
+            errors["M2_OTHER"] = OTHER_NAME
+    return answers, errors
+
+
+def _read(item, form) -> tuple[str | None, object]:
+    if item.kind == "multi":
+        picked = [v for v in form.getlist(item.id) if v]
+        if any(v not in item.codes() for v in picked):
+            return None, NOT_AN_OPTION
+        if not picked:
+            return (None, MISSING) if item.required else ("", None)
+        return ",".join(c for c in item.codes() if c in picked), None
+    raw = (form.get(item.id) or "").strip()
+    if not raw:
+        return (None, MISSING) if item.required else (None, None)
+    if item.kind == "temperature":
+        return _temperature(item, raw)
+    if item.kind == "count":
+        return _count(item, raw)
+    if item.kind == "text":
+        if len(raw) > item.maximum:
+            return raw[: int(item.maximum)], _("Please use at most %(n)d characters.",
+                                                n=int(item.maximum))
+        return raw, None
+    if raw not in item.codes():
+        return None, NOT_AN_OPTION
+    return raw, None
+
+
+def _temperature(item, raw: str) -> tuple[str | None, object]:
+    if raw == "not_measured":
+        return raw, None
+    try:
+        value = Decimal(raw.replace(",", ".").replace("℃", "").replace("°C", "").strip())
+    except InvalidOperation:
+        return raw[:8], TEMPERATURE_RANGE
+    if not value.is_finite() or not item.minimum <= value <= item.maximum:
+        return raw[:8], TEMPERATURE_RANGE
+    return f"{value.quantize(Decimal('0.1'))}", None
+
+
+def _count(item, raw: str) -> tuple[str | None, object]:
+    if not (raw.isascii() and raw.isdigit() and len(raw) < 4) or \
+            not item.minimum <= int(raw) <= item.maximum:
+        return raw[:4], _("Enter a number between %(low)d and %(high)d.", low=int(item.minimum),
+                          high=int(item.maximum))
+    return str(int(raw)), None
+
+
+def missing_items(sections: list[Section], answers: dict[str, str]) -> list[str]:
+    """Required items not yet answered, in screen order."""
+    missing = []
+    for section in sections:
+        for item in section.items:
+            if item.required and is_shown(item, answers) and item.id not in answers:
+                missing.append(item.id)
+    return missing
+
+
+def display(item, value: str | None) -> str:
+    """An answer as the person reads it in their language."""
+    if value is None or value == "":
+        return "—"
+    if item.kind == "temperature":
+        return str(NOT_MEASURED) if value == "not_measured" else f"{value} °C"
+    if item.kind in ("count", "text"):
+        return value
+    labels = {c.code: str(c.label) for c in item.choices}
+    return "、".join(labels.get(v, v) for v in value.split(",")) if item.kind == "multi" \
+        else labels.get(value, value)
+
+
+NOT_MEASURED = _l("Not measured")
+
+
+def as_form_pairs(answers: dict[str, str]) -> list[tuple[str, str]]:
+    """Stored answers as form fields again (a multiple choice becomes one pair per choice)."""
+    pairs = []
+    for key, value in answers.items():
+        if key in ITEMS and ITEMS[key].kind == "multi":
+            pairs += [(key, v) for v in value.split(",") if v]
+        else:
+            pairs.append((key, value))
+    return pairs

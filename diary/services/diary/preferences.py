@@ -1,0 +1,37 @@
+"""A participant's or caregiver's own preferences: language and reminder time."""
+
+from datetime import datetime, time
+
+from sqlalchemy.orm import Session
+
+from diary.rules.schedule import parse_hhmm
+from diary.services import audit
+
+
+def reminder_bounds(config) -> tuple[time, time]:
+    """The earliest and latest reminder time the study allows: outside quiet hours."""
+    quiet_end = parse_hhmm(config["DIARY_QUIET_END"])
+    quiet_start = parse_hhmm(config["DIARY_QUIET_START"])
+    latest_minutes = quiet_start.hour * 60 + quiet_start.minute - 30
+    return quiet_end, time(latest_minutes // 60, latest_minutes % 60)
+
+
+def update_preferences(session: Session, account, locale: str, reminder: str, now: datetime,
+                       bounds: tuple[time, time]) -> dict:
+    """Save language and reminder time; returns what changed (also audited)."""
+    participant = account.participant
+    new_time = parse_hhmm(reminder)
+    if not bounds[0] <= new_time <= bounds[1]:
+        raise ValueError("reminder time outside the allowed hours")
+    changes = {}
+    if account.locale != locale:
+        changes["locale"] = {"before": account.locale, "after": locale}
+        account.locale = locale
+    if participant.reminder_time != new_time:
+        changes["reminder_time"] = {"before": participant.reminder_time.strftime("%H:%M"),
+                                    "after": reminder}
+        participant.reminder_time = new_time
+    if changes:
+        audit.record(session, now, "settings.update", account, participant=participant,
+                     detail=changes)
+    return changes

@@ -1,0 +1,1 @@
+"""SMS: planning reminders, the outbox, delivery, wording, replies, reachability, on-call pages."""

@@ -1,0 +1,174 @@
+"""The outbox: store each message once, claim it, send after commit, record what happened."""
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy.orm import Session
+
+from diary.models import MessageEvent, MessageStatus, OutboundMessage
+from diary.rules import schedule
+from diary.services.messaging import reachability, wording
+from diary.services.sql import insert_ignoring, is_postgres
+from diary.services.tick.rules import TickRules
+from diary.sms.gateway import Gateway, Outcome, SendResult
+
+log = logging.getLogger("diary.sms")
+PROVIDER_STATUS = {
+    "accepted": MessageStatus.QUEUED, "scheduled": MessageStatus.QUEUED,
+    "queued": MessageStatus.QUEUED, "sending": MessageStatus.QUEUED,
+    "sent": MessageStatus.SENT, "delivered": MessageStatus.DELIVERED,
+    "read": MessageStatus.DELIVERED, "undelivered": MessageStatus.UNDELIVERED,
+    "failed": MessageStatus.FAILED, "canceled": MessageStatus.FAILED,
+}
+
+
+NEXT_DUE = (select(OutboundMessage)
+            .where(OutboundMessage.status == MessageStatus.PENDING,
+                   OutboundMessage.due_at <= bindparam("now"),
+                   or_(OutboundMessage.next_attempt_at.is_(None),
+                       OutboundMessage.next_attempt_at <= bindparam("now")))
+            .order_by(OutboundMessage.due_at, OutboundMessage.id).limit(1))
+NEXT_DUE_LOCKED = NEXT_DUE.with_for_update(skip_locked=True)
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    """A message to store: who, what, about which day, and when it is useful."""
+
+    key: str
+    recipient: str
+    to: str
+    to_hash: str
+    kind: str
+    locale: str
+    variant: int
+    body: str
+    due_at: datetime
+    expires_at: datetime
+    diary_date: date | None = None
+    local_date: date | None = None
+    participant_id: int | None = None
+    caregiver_id: int | None = None
+    site_id: int | None = None
+
+    def row(self, now: datetime, status: MessageStatus) -> dict:
+        """The outbound_message columns."""
+        return {"idempotency_key": self.key, "recipient": self.recipient, "to_phone": self.to,
+                "to_hash": self.to_hash, "kind": self.kind, "locale": self.locale,
+                "variant": self.variant, "body": self.body, "due_at": self.due_at,
+                "expires_at": self.expires_at, "diary_date": self.diary_date,
+                "local_date": self.local_date, "participant_id": self.participant_id,
+                "caregiver_id": self.caregiver_id, "site_id": self.site_id,
+                "status": status.value, "attempts": 0, "created_at": now, "updated_at": now}
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    to: str
+    to_hash: str
+    body: str
+    attempts: int
+
+
+def enqueue(session: Session, new: list[NewMessage], now: datetime,
+            dropped_because: str | None = None) -> int:
+    """Insert each message unless its key exists; stale ones go in as dropped, with the reason."""
+    status = MessageStatus.DROPPED if dropped_because else MessageStatus.PENDING
+    inserted = insert_ignoring(session, OutboundMessage, [m.row(now, status) for m in new],
+                               ["idempotency_key"], returning=[OutboundMessage.id])
+    if dropped_because:
+        for (message_id,) in inserted:
+            note(session, message_id, f"dropped:{dropped_because}", now)
+    return len(inserted)
+
+
+def note(session: Session, message_id: int, status: str, now: datetime,
+         error_code: int | None = None) -> None:
+    """Keep one step of a message's history."""
+    session.add(MessageEvent(message_id=message_id, status=status[:16], error_code=error_code,
+                             at=now))
+
+
+def deliver(session: Session, gateway: Gateway, now: datetime, rules: TickRules) -> dict:
+    """Claim and send due messages one by one, each sent only after its claim is committed."""
+    counts: dict[str, int] = {}
+    for _ in range(rules.outbox.batch_limit):
+        claimed = claim_next(session, now, rules)
+        if claimed is None:
+            break
+        if isinstance(claimed, str):
+            counts[claimed] = counts.get(claimed, 0) + 1
+            continue
+        result = gateway.send(claimed.to, claimed.body, rules.outbox.status_callback)
+        outcome = record(session, claimed, result, now, rules)
+        session.commit()
+        counts[outcome] = counts.get(outcome, 0) + 1
+    return counts
+
+
+def claim_next(session: Session, now: datetime, rules: TickRules) -> Claimed | str | None:
+    """Take the next due message (SKIP LOCKED on PostgreSQL, compare-and-set everywhere)."""
+    query = NEXT_DUE_LOCKED if is_postgres(session) else NEXT_DUE
+    message = session.scalar(query, {"now": now})
+    if message is None:
+        session.commit()
+        return None
+    verdict = wording.review(session, message, now, rules)
+    values = {"status": verdict.status, "updated_at": now}
+    if verdict.status == MessageStatus.SENDING:
+        values.update(kind=verdict.kind, variant=verdict.variant, body=verdict.body,
+                      claimed_at=now, attempts=message.attempts + 1)
+    claimed = Claimed(message.id, message.to_phone, message.to_hash, verdict.body or "",
+                      message.attempts + 1)
+    if not swap(session, message.id, MessageStatus.PENDING, values):
+        session.rollback()
+        return "lost_race"
+    note(session, message.id, _event_name(verdict), now)
+    session.commit()
+    return claimed if verdict.status == MessageStatus.SENDING else verdict.status.value
+
+
+def record(session: Session, claimed: Claimed, result: SendResult, now: datetime,
+           rules: TickRules) -> str:
+    """Store what the provider answered; returns the outcome for the tick's report."""
+    values: dict = {"error_code": result.error_code, "updated_at": now}
+    if result.outcome == Outcome.ACCEPTED:
+        status = PROVIDER_STATUS.get(result.status or "", MessageStatus.QUEUED)
+        values.update(status=status, provider_sid=result.sid, sent_at=now)
+    elif result.outcome == Outcome.RETRY:
+        values.update(status=MessageStatus.PENDING, next_attempt_at=now + schedule.retry_delay(
+            claimed.attempts, rules.outbox.retry_base_seconds, rules.outbox.retry_max_seconds))
+    elif result.outcome == Outcome.UNKNOWN:
+        values.update(status=MessageStatus.UNKNOWN)
+    elif result.outcome == Outcome.OPTED_OUT:
+        values.update(status=MessageStatus.SUPPRESSED)
+        reachability.opt_out(session, claimed.to_hash, now, "provider", rules.flags)
+    else:
+        values.update(status=MessageStatus.FAILED)
+        if result.outcome == Outcome.INVALID:
+            reachability.mark_invalid(session, claimed.to_hash, now, result.error_code,
+                                      rules.flags)
+    if not swap(session, claimed.id, MessageStatus.SENDING, values):
+        log.warning("sms %s: result %s arrived after the claim expired", claimed.id,
+                    result.outcome)
+    note(session, claimed.id, result.status or result.outcome, now, result.error_code)
+    return result.outcome
+
+
+def _event_name(verdict: wording.Verdict) -> str:
+    if verdict.reason is None:
+        return verdict.status.value
+    dropped = verdict.status == MessageStatus.DROPPED
+    return f"dropped:{verdict.reason}" if dropped else verdict.reason
+
+
+def swap(session: Session, message_id: int, expected: MessageStatus, values: dict) -> bool:
+    """Compare-and-set: change the row only if it still has the expected status."""
+    result = session.execute(
+        update(OutboundMessage)
+        .where(OutboundMessage.id == message_id, OutboundMessage.status == expected)
+        .values(**values).execution_options(synchronize_session=False))
+    return result.rowcount == 1

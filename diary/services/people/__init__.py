@@ -1,0 +1,1 @@
+"""People: enrolment, participant care, sign-in, staff accounts, and the staff's scope."""

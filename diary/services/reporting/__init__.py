@@ -1,0 +1,1 @@
+"""Reporting: compliance, the dashboard, the participant page, exports, ODM, audit review."""

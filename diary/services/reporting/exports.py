@@ -1,0 +1,227 @@
+"""Site-scoped CSV exports streamed row by row; study codes only, never phones, names or PINs."""
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+from itertools import groupby
+
+from flask_babel import force_locale
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from diary.models import (
+    Answer,
+    AnswerRevision,
+    AuditEvent,
+    DayStatus,
+    DiaryEntry,
+    Participant,
+    Site,
+    StaffUser,
+    Submission,
+)
+from diary.rules import instrument
+from diary.services import audit
+from diary.services.people import scope
+from diary.services.reporting import compliance, dashboard
+
+BATCH = 1000
+PRIVATE_KEYS = frozenset({"identifier", "phone", "email", "name", "to", "from", "pin"})
+ITEM_HEADER = ("study_code", "site", "diary_date", "item_id", "value", "originator",
+               "instrument_version", "submitted_at_utc", "late", "staff_entered")
+REVISION_HEADER = ("study_code", "site", "diary_date", "item_id", "old_value", "new_value",
+                   "changed_at_utc", "actor_type", "originator", "reason")
+DAY_COLUMNS = ("study_code", "site", "diary_date", "status", "originator", "staff_entered",
+               "reason", "instrument_version", "submitted_at_utc", "last_changed_at_utc", "late")
+COMPLIANCE_HEADER = ("study_code", "site", "status", "diary_start_date", "diary_end_date",
+                     "on_time", "late", "missed", "excused", "expected", "compliance",
+                     "on_time_rate", "last_7_days_rate", "missed_streak")
+AUDIT_HEADER = ("id", "at_utc", "actor_type", "actor", "action", "site", "study_code", "target",
+                "detail")
+DICTIONARY_HEADER = ("item_id", "section", "section_en", "section_zh", "type", "label_en",
+                     "label_zh", "caregiver_label_en", "caregiver_label_zh", "codes",
+                     "decodes_en", "decodes_zh", "shown_if", "required", "core_from_month_4",
+                     "minimum", "maximum")
+KINDS = ("items", "days", "revisions", "compliance", "audit", "dictionary")
+
+
+def to_csv(header: Iterable[str], rows: Iterable[Iterable]) -> Iterator[str]:
+    """CSV text chunks: a BOM for spreadsheet programs, the header, then a chunk per batch."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    buffer.write("\ufeff")
+    writer.writerow(header)
+    for n, row in enumerate(rows, 1):
+        writer.writerow(_cell(v) for v in row)
+        if n % BATCH == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    return str(getattr(value, "value", value))
+
+
+def record_export(session: Session, staff: StaffUser, kind: str, now: datetime,
+                  site_id: int | None) -> None:
+    """Every export is an audit event (the caller commits before streaming)."""
+    audit.record(session, now, "export", staff, site_id=site_id, target=kind,
+                 detail={"kind": kind, "site_id": site_id})
+
+
+def _stream(session: Session, query):
+    return session.execute(query.execution_options(yield_per=BATCH))
+
+
+def item_rows(session: Session, staff: StaffUser, site_id: int | None = None) -> Iterator[tuple]:
+    """Long format: one row per answer."""
+    query = (select(Participant.study_code, Site.code, DiaryEntry.diary_date, Answer.item_id,
+                    Answer.value, DiaryEntry.originator, DiaryEntry.instrument_version,
+                    DiaryEntry.first_submitted_at, DiaryEntry.status, DiaryEntry.staff_entered)
+             .join(DiaryEntry, DiaryEntry.id == Answer.entry_id)
+             .join(Participant, Participant.id == DiaryEntry.participant_id)
+             .join(Site, Site.id == Participant.site_id)
+             .where(Participant.id.in_(scope.participant_ids(staff, site_id)))
+             .order_by(Participant.study_code, DiaryEntry.diary_date, Answer.item_id))
+    for code, site, day, item, value, origin, version, at, status, staff_entered in _stream(
+            session, query):
+        yield (code, site, day, item, value, origin, version, at,
+               DayStatus(status) == DayStatus.LATE, staff_entered)
+
+
+def day_rows(session: Session, staff: StaffUser, site_id: int | None = None) -> Iterator[tuple]:
+    """Wide format: one row per diary day, one column per instrument item."""
+    query = (select(DiaryEntry.id, Participant.study_code, Site.code, DiaryEntry.diary_date,
+                    DiaryEntry.status, DiaryEntry.originator, DiaryEntry.staff_entered,
+                    DiaryEntry.reason, DiaryEntry.instrument_version,
+                    DiaryEntry.first_submitted_at, DiaryEntry.last_submitted_at,
+                    Answer.item_id, Answer.value)
+             .join(Participant, Participant.id == DiaryEntry.participant_id)
+             .join(Site, Site.id == Participant.site_id)
+             .outerjoin(Answer, Answer.entry_id == DiaryEntry.id)
+             .where(Participant.id.in_(scope.participant_ids(staff, site_id)))
+             .order_by(Participant.study_code, DiaryEntry.diary_date, DiaryEntry.id))
+    items = list(instrument.ITEMS)
+    for _entry_id, group in groupby(_stream(session, query), key=lambda r: r[0]):
+        rows = list(group)
+        first = rows[0]
+        answers = {r[11]: r[12] for r in rows if r[11] is not None}
+        status = DayStatus(first[4])
+        yield (*first[1:4], status, first[5], first[6], first[7], first[8], first[9],
+               first[10], status == DayStatus.LATE, *(answers.get(i) for i in items))
+
+
+def revision_rows(session: Session, staff: StaffUser,
+                  site_id: int | None = None) -> Iterator[tuple]:
+    """Every change to an answer, in order: old and new value (empty when none), when, who, why."""
+    query = (select(Participant.study_code, Site.code, DiaryEntry.diary_date,
+                    AnswerRevision.item_id, AnswerRevision.old_value, AnswerRevision.new_value,
+                    Submission.received_at, Submission.actor_type, Submission.originator,
+                    Submission.reason)
+             .select_from(AnswerRevision)
+             .join(Submission, Submission.id == AnswerRevision.submission_id)
+             .join(DiaryEntry, DiaryEntry.id == AnswerRevision.entry_id)
+             .join(Participant, Participant.id == DiaryEntry.participant_id)
+             .join(Site, Site.id == Participant.site_id)
+             .where(Participant.id.in_(scope.participant_ids(staff, site_id)))
+             .order_by(Participant.study_code, DiaryEntry.diary_date, AnswerRevision.id))
+    for row in _stream(session, query):
+        yield tuple(row)
+
+
+def day_header() -> tuple[str, ...]:
+    """The wide file's columns: the day's facts, then every item id."""
+    return (*DAY_COLUMNS, *instrument.ITEMS)
+
+
+def compliance_rows(session: Session, staff: StaffUser, recent_since: date,
+                    site_id: int | None = None) -> Iterator[tuple]:
+    """One row per participant with the same numbers as the dashboard."""
+    in_scope = scope.participant_ids(staff, site_id)
+    summary = compliance.summarize(session, in_scope, recent_since)
+    streaks = dashboard.missed_streaks(session, in_scope)
+    query = (select(Participant.id, Participant.study_code, Site.code, Participant.status,
+                    Participant.diary_start_date, Participant.diary_end_date)
+             .join(Site, Site.id == Participant.site_id)
+             .where(Participant.id.in_(in_scope)).order_by(Participant.study_code))
+    for pid, code, site, status, start, end in session.execute(query):
+        c = summary.get(pid, compliance.Compliance())
+        yield (code, site, status, start, end, c.on_time, c.late, c.missed, c.excused,
+               c.expected, c.rate, c.on_time_rate, c.recent_rate, streaks.get(pid, 0))
+
+
+def scrub(detail):
+    """Audit details without anything that could identify a person."""
+    if isinstance(detail, dict):
+        return {k: scrub(v) for k, v in detail.items() if k not in PRIVATE_KEYS}
+    if isinstance(detail, list):
+        return [scrub(v) for v in detail]
+    return detail
+
+
+def audit_query(staff: StaffUser, site_id: int | None = None):
+    """Audit events about the staff member's sites (and, for all-site roles, staff events)."""
+    sites = scope.site_ids(staff) if site_id is None else select(Site.id).where(
+        Site.id == site_id, Site.id.in_(scope.site_ids(staff)))
+    visible = or_(AuditEvent.site_id.in_(sites),
+                  AuditEvent.participant_id.in_(scope.participant_ids(staff, site_id)))
+    if staff.sees_all_sites and site_id is None:
+        visible = or_(visible, AuditEvent.site_id.is_(None))
+    return (select(AuditEvent, Participant.study_code, Site.code)
+            .outerjoin(Participant, Participant.id == AuditEvent.participant_id)
+            .outerjoin(Site, Site.id == AuditEvent.site_id).where(visible))
+
+
+def actor_name(event: AuditEvent) -> str:
+    """Staff by number, participants and caregivers by study code, never e-mail or name."""
+    if event.actor_type == "staff":
+        return f"staff:{event.actor_id}"
+    return event.actor_label or event.actor_type
+
+
+def audit_rows(session: Session, staff: StaffUser, site_id: int | None = None) -> Iterator[tuple]:
+    """The audit trail, oldest first."""
+    query = audit_query(staff, site_id).order_by(AuditEvent.at, AuditEvent.id)
+    for event, code, site in _stream(session, query):
+        yield (event.id, event.at, event.actor_type, actor_name(event), event.action, site,
+               code, event.target,
+               json.dumps(scrub(event.detail), ensure_ascii=False, sort_keys=True)
+               if event.detail is not None else "")
+
+
+def dictionary_rows() -> Iterator[tuple]:
+    """The data dictionary from the instrument, labels in English and Chinese."""
+    for section in instrument.SECTIONS:
+        for item in section.items:
+            en, zh = _both(item.label), _both(item.label, "zh")
+            observed = (_both(item.observed), _both(item.observed, "zh")) if item.observed \
+                else ("", "")
+            shown = f"{item.shown_if[0]} in {','.join(sorted(item.shown_if[1]))}" \
+                if item.shown_if else ""
+            yield (item.id, section.id, _both(section.title), _both(section.title, "zh"),
+                   item.kind, en, zh, *observed, "|".join(item.codes()),
+                   "|".join(f"{c.code}={_both(c.label)}" for c in item.choices),
+                   "|".join(f"{c.code}={_both(c.label, 'zh')}" for c in item.choices),
+                   shown, item.required, item.core,
+                   f"{item.minimum:g}" if item.kind in ("temperature", "count") else None,
+                   f"{item.maximum:g}" if item.kind in ("temperature", "count", "text")
+                   else None)
+
+
+def _both(text, locale: str = "en") -> str:
+    with force_locale(locale):
+        return str(text)

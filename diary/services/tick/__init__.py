@@ -1,0 +1,1 @@
+"""The scheduler's tick: closing windows, then planning and sending messages."""

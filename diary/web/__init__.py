@@ -1,0 +1,1 @@
+"""Request-side helpers: access decisions, errors, language choice, shared forms, public pages."""
