@@ -32,7 +32,7 @@ from diary.models import (  # noqa: E402
     StaffRole,
     StaffUser,
 )
-from tests.staff.helpers import count_queries  # noqa: E402
+from tests.support.staff import count_queries  # noqa: E402
 
 PASSWORD = "benchmark-password"  # noqa: S105 - a throwaway account in a temporary database
 NOW = datetime(2026, 11, 26, 4, 0, tzinfo=UTC)  # 12:00 in Beijing

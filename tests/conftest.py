@@ -14,6 +14,8 @@ from diary.extensions import db as _db
 TEST_KEY = Fernet.generate_key().decode()
 POSTGRES_URL = os.environ.get("DIARY_TEST_DATABASE_URL")
 
+pytest_plugins = ["tests.support.sms"]
+
 
 class Clock:
     """A clock tests set and move; the app reads it through DIARY_CLOCK."""
@@ -111,7 +113,7 @@ def client(app):
 @pytest.fixture
 def login_as(client):
     """Sign a participant, caregiver or staff member in through the real forms."""
-    from tests import factories
+    from tests.support import factories
 
     def sign_in(account, secret: str | None = None, locale: str | None = None):
         if locale:

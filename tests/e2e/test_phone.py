@@ -7,8 +7,8 @@ from sqlalchemy import select
 from diary.extensions import db
 from diary.models import DiaryEntry, Flag
 from tests.e2e.conftest import shoot
-from tests.factories import make_participant
-from tests.participant.test_diary_flow import seed_yesterday
+from tests.support.factories import make_participant
+from tests.web.participant.test_diary_flow import seed_yesterday
 
 TARGET_MIN = 48
 

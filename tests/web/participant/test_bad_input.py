@@ -1,0 +1,150 @@
+"""Bad input gets a clear message in the person's language, keeps what was typed, stores nothing."""
+
+from sqlalchemy import func, select
+
+from diary.models import DiaryEntry, Draft, Submission
+from tests.support.factories import make_participant
+from tests.support.walker import Walker
+from tests.web.participant.test_diary_flow import DAY, seed_yesterday
+
+
+def open_screen(client, session, login_as, clock, step, locale="en"):
+    clock.set("2026-03-10T20:30:00+08:00")
+    p = make_participant(session, locale=locale)
+    seed_yesterday(session, p)
+    login_as(p)
+    walker = Walker(client)
+    walker.open(f"/diary/{DAY}/{step}")
+    return p, walker
+
+
+def to_review(walker) -> None:
+    """From the first screen to the review page, as on a stable day."""
+    walker.press({"R1": "participant"})
+    for action in ("none", "same", "none", "same", "same", "same", "same"):
+        walker.press({"action": action})
+
+
+def draft_answers(session, p):
+    draft = session.scalar(select(Draft).where(Draft.participant_id == p.id))
+    return draft.answers if draft else {}
+
+
+def test_missing_answer_is_named_and_other_answers_are_kept(client, session, login_as, clock):
+    p, walker = open_screen(client, session, login_as, clock, "events")
+    page = walker.press({"E1": "no", "E3": "clinic", "action": "next"})
+    assert walker.status == 200
+    assert "Please answer this question." in page
+    assert 'value="clinic" checked' in page
+    assert "E3" not in draft_answers(session, p)
+
+
+def test_out_of_range_temperature_is_refused_and_shown_back(client, session, login_as, clock):
+    p, walker = open_screen(client, session, login_as, clock, "events")
+    page = walker.press({"E1": "no", "E2": "45.3", "E3": "no", "action": "next"})
+    assert "Enter a temperature between 35.0 and 42.0" in page
+    assert '<option value="45.3" selected>' in page
+    assert draft_answers(session, p) == {}
+
+
+def test_out_of_range_temperature_message_in_chinese(client, session, login_as, clock):
+    _p, walker = open_screen(client, session, login_as, clock, "events", locale="zh")
+    page = walker.press({"E1": "no", "E2": "abc", "E3": "no", "action": "next"})
+    assert "35.0" in page
+    assert "Enter a temperature" not in page
+
+
+def test_value_that_is_not_an_option_is_refused(client, session, login_as, clock):
+    p, walker = open_screen(client, session, login_as, clock, "symptoms")
+    page = walker.press({"S1": "7", "action": "next"})
+    assert "Please choose one of the options shown." in page
+    assert draft_answers(session, p) == {}
+
+
+def test_forged_item_id_from_another_screen_is_refused(client, session, login_as, clock):
+    p, walker = open_screen(client, session, login_as, clock, "events")
+    page = walker.press({"E1": "no", "E2": "not_measured", "E3": "no", "RF1": "yes",
+                         "action": "next"})
+    assert "did not match its questions" in page
+    assert draft_answers(session, p) == {}
+    assert session.scalar(select(func.count()).select_from(DiaryEntry)) == 1  # yesterday only
+
+
+def test_unknown_shortcut_and_garbage_fields_never_reach_a_500(client, session, login_as,
+                                                               clock):
+    _p, walker = open_screen(client, session, login_as, clock, "warning")
+    page = walker.press({"action": "delete-everything", "RF1": "x" * 5000})
+    assert walker.status == 200
+    assert "Please choose one of the options shown." in page
+
+
+def test_tampered_review_fields_are_harmless(client, session, login_as, clock):
+    p, walker = open_screen(client, session, login_as, clock, "who")
+    to_review(walker)
+    walker.press({"token": "<script>", "base": "-1; DROP TABLE", "client_time": "yesterday"})
+    assert walker.url.endswith("/done")
+    submission = session.scalar(select(Submission))
+    assert submission.token.isalnum()
+    assert submission.client_at is None
+
+
+def test_review_with_unanswered_questions_goes_back_to_them(client, session, login_as, clock):
+    p, walker = open_screen(client, session, login_as, clock, "who")
+    walker.press({"R1": "participant"})
+    walker.open(f"/diary/{DAY}/review")
+    walker.press({"token": walker.hidden("token"), "base": walker.hidden("base")})
+    assert walker.url == f"/diary/{DAY}/warning"
+    assert "Some questions still need an answer." in walker.page
+    assert session.scalar(select(func.count()).select_from(Submission)) == 0
+
+
+def test_closed_day_cannot_be_sent_even_from_an_old_review_page(client, session, login_as,
+                                                                clock):
+    p, walker = open_screen(client, session, login_as, clock, "who")
+    to_review(walker)
+    clock.set("2026-03-11T12:00:01+08:00")  # the window closed while the page was open
+    walker.press({"token": walker.hidden("token"), "base": walker.hidden("base")})
+    assert session.scalar(select(func.count()).select_from(Submission)) == 0
+    assert "closed" in walker.page
+
+
+def test_malformed_phone_number_gets_a_clear_message(client):
+    from tests.conftest import csrf
+
+    response = client.post("/login", data={"phone": "12345", "pin": "246810",
+                                           "csrf_token": csrf(client)},
+                           headers={"Accept-Language": "en"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "does not look like a mobile phone number" in page
+    assert 'value="12345"' in page
+
+
+def test_oversized_request_is_refused_without_a_500(client, session, login_as, clock):
+    _p, walker = open_screen(client, session, login_as, clock, "symptoms")
+    response = client.post(f"/diary/{DAY}/symptoms", data={"S1": "1" * (300 * 1024)})
+    assert response.status_code == 413
+
+
+def test_far_away_dates_are_not_found(client, session, login_as, clock):
+    _p, _walker = open_screen(client, session, login_as, clock, "who")
+    for url in ("/diary/0001-01-01/who", "/diary/0001-01-01/review", "/diary/9999-12-31/done"):
+        assert client.get(url).status_code == 404
+
+
+def test_unusual_digits_in_a_count_get_a_message(client, session, login_as, clock):
+    p, walker = open_screen(client, session, login_as, clock, "events")
+    for count in ("²", "9" * 5000):
+        page = walker.press({"E1": "yes", "E1_COUNT": count, "E1_INJURY": "no", "E1_HEAD": "no",
+                             "E2": "not_measured", "E3": "no", "action": "next"})
+        assert walker.status == 200
+        assert "Enter a number between 1 and 20." in page
+
+
+def test_odd_review_fields_and_far_phone_clocks_are_ignored(client, session, login_as, clock):
+    p, walker = open_screen(client, session, login_as, clock, "who")
+    to_review(walker)
+    walker.press({"token": walker.hidden("token"), "base": "²",
+                  "client_time": "0001-01-01T00:00:00+05:00"})
+    assert walker.url.endswith("/done")
+    assert session.scalar(select(Submission.client_at)) is None

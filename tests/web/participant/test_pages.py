@@ -1,0 +1,150 @@
+"""Home, history and settings pages."""
+
+from datetime import date, time
+
+from sqlalchemy import select
+
+from diary.models import AuditEvent, DayStatus, DiaryEntry
+from tests.conftest import csrf
+from tests.support.factories import make_caregiver, make_participant
+
+
+def test_home_offers_yesterday_until_noon(client, session, login_as, clock):
+    clock.set("2026-03-11T09:00:00+08:00")
+    p = make_participant(session, locale="en")
+    session.commit()
+    login_as(p)
+    page = client.get("/").get_data(as_text=True)
+    assert "/diary/2026-03-11/who" in page
+    assert "/diary/2026-03-10/who" in page
+    clock.set("2026-03-11T12:00:00+08:00")
+    page = client.get("/").get_data(as_text=True)
+    assert "/diary/2026-03-10/who" not in page
+
+
+def test_home_says_done_once_today_is_sent(client, session, login_as, clock):
+    clock.set("2026-03-10T21:00:00+08:00")
+    from tests.web.participant.test_diary_flow import seed_yesterday
+
+    p = make_participant(session, locale="en")
+    seed_yesterday(session, p, day=date(2026, 3, 10))  # a whole day, answered
+    login_as(p)
+    page = client.get("/").get_data(as_text=True)
+    assert "Done. Thank you." in page
+    assert "/diary/2026-03-10/review" in page
+
+
+def test_history_shows_four_weeks_with_each_status(client, session, login_as, clock):
+    clock.set("2026-03-20T10:00:00+08:00")
+    p = make_participant(session, locale="en", diary_start_date=date(2026, 3, 1))
+    for day, status in ((1, DayStatus.ON_TIME), (2, DayStatus.LATE), (3, DayStatus.MISSED),
+                        (4, DayStatus.EXCUSED)):
+        session.add(DiaryEntry(participant_id=p.id, diary_date=date(2026, 3, day),
+                               status=status))
+    session.commit()
+    login_as(p)
+    page = client.get("/history").get_data(as_text=True)
+    assert page.count('<td class="day') == 28
+    for status in ("on_time", "late", "missed", "excused", "open", "upcoming"):
+        assert f"day day-{status}" in page
+    assert "March 19, 2026: Open" in page  # yesterday, until noon
+
+
+def test_history_query_count_does_not_grow_with_entries(client, session, login_as, clock):
+    from tests.support.query_counter import count_queries
+
+    clock.set("2026-03-28T10:00:00+08:00")
+    few = make_participant(session, diary_start_date=date(2026, 3, 1))
+    many = make_participant(session, diary_start_date=date(2026, 3, 1))
+    for day in range(1, 27):
+        session.add(DiaryEntry(participant_id=many.id, diary_date=date(2026, 3, day),
+                               status=DayStatus.ON_TIME))
+    session.add(DiaryEntry(participant_id=few.id, diary_date=date(2026, 3, 1),
+                           status=DayStatus.ON_TIME))
+    session.commit()
+    counts = []
+    for p in (few, many):
+        client.post("/logout", data={"csrf_token": csrf(client, "/login")})
+        login_as(p)
+        with count_queries(session) as counter:
+            assert client.get("/history").status_code == 200
+        counts.append(counter.count)
+    assert counts[0] == counts[1]
+
+
+def test_settings_change_language_and_reminder_time_and_are_audited(client, session, login_as):
+    p = make_participant(session)
+    session.commit()
+    login_as(p)
+    response = client.post("/settings", data={"locale": "en", "reminder_time": "19:30",
+                                              "csrf_token": csrf(client, "/settings")})
+    assert response.status_code == 302
+    session.refresh(p)
+    assert (p.locale, p.reminder_time) == ("en", time(19, 30))
+    event = session.scalar(select(AuditEvent).where(AuditEvent.action == "settings.update"))
+    assert event.detail["reminder_time"] == {"before": "20:00", "after": "19:30"}
+    assert "Your settings are saved." in client.get("/settings").get_data(as_text=True)
+
+
+def test_reminder_time_outside_the_allowed_hours_is_refused(client, session, login_as):
+    p = make_participant(session, locale="en")
+    session.commit()
+    login_as(p)
+    response = client.post("/settings", data={"locale": "en", "reminder_time": "23:00",
+                                              "csrf_token": csrf(client, "/settings")})
+    assert response.status_code == 200
+    assert "Not a valid choice" in response.get_data(as_text=True) or \
+        "Please choose" in response.get_data(as_text=True)
+    session.refresh(p)
+    assert p.reminder_time == time(20, 0)
+
+
+def test_caregiver_changes_their_own_language(client, session, login_as):
+    p = make_participant(session, locale="zh")
+    carer = make_caregiver(session, p, locale="zh")
+    session.commit()
+    login_as(carer)
+    client.post("/settings", data={"locale": "en", "reminder_time": "20:00",
+                                   "csrf_token": csrf(client, "/settings")})
+    session.refresh(carer)
+    session.refresh(p)
+    assert (carer.locale, p.locale) == ("en", "zh")
+
+
+def test_language_switcher_saves_the_choice_on_the_account(client, session, login_as):
+    p = make_participant(session, locale="zh")
+    session.commit()
+    login_as(p)
+    client.post("/language", data={"locale": "en", "next": "/history",
+                                    "csrf_token": csrf(client, "/")})
+    session.refresh(p)
+    assert p.locale == "en"
+    assert '<html lang="en">' in client.get("/").get_data(as_text=True)
+
+
+def test_manifest_makes_the_diary_installable(client):
+    manifest = client.get("/manifest.webmanifest").get_json()
+    assert manifest["display"] == "standalone"
+    assert manifest["start_url"] == "/"
+    assert {i["sizes"] for i in manifest["icons"]} == {"192x192", "512x512"}
+
+
+def test_paused_participant_sees_a_message_and_cannot_fill_in(client, session, login_as, clock):
+    from diary.models import ParticipantStatus
+
+    clock.set("2026-03-10T20:00:00+08:00")
+    p = make_participant(session, locale="en", status=ParticipantStatus.PAUSED)
+    session.commit()
+    login_as(p)
+    page = client.get("/").get_data(as_text=True)
+    assert "Your diary is paused" in page
+    assert "/diary/2026-03-10/who" not in page
+    assert 'name="R1"' not in client.get("/diary/2026-03-10/who").get_data(as_text=True)
+
+
+def test_after_the_diary_period_the_home_page_says_thank_you(client, session, login_as, clock):
+    clock.set("2027-03-05T20:00:00+08:00")
+    p = make_participant(session, locale="en", diary_end_date=date(2027, 3, 1))
+    session.commit()
+    login_as(p)
+    assert "Your diary has ended" in client.get("/").get_data(as_text=True)

@@ -1,0 +1,168 @@
+"""Warning signs: the emergency or crisis page at once, the entry stored, an urgent flag."""
+
+from datetime import date
+
+from sqlalchemy import select
+
+from diary.models import DiaryEntry, Flag, FlagKind
+from tests.support.factories import make_participant
+from tests.support.walker import Walker
+from tests.web.participant.test_diary_flow import DAY, seed_yesterday
+
+NO_SIGNS = {f"RF{n}": "no" for n in range(1, 13)}
+
+
+def start(client, session, login_as, clock, **kw):
+    clock.set("2026-03-10T20:30:00+08:00")
+    p = make_participant(session, **kw)
+    seed_yesterday(session, p)
+    login_as(p)
+    walker = Walker(client)
+    walker.open(f"/diary/{DAY}/who")
+    walker.press({"R1": "participant"})
+    return p, walker
+
+
+def test_warning_sign_shows_emergency_page_stores_entry_and_opens_urgent_flag(
+        client, session, login_as, clock):
+    p, walker = start(client, session, login_as, clock, locale="en")
+    walker.press({**NO_SIGNS, "RF3": "yes", "action": "next"})
+    assert walker.url.startswith(f"/diary/{DAY}/help")
+    assert 'href="tel:120"' in walker.page
+    assert "not watched around the clock" in walker.page
+    entry = session.scalar(select(DiaryEntry).where(DiaryEntry.diary_date == date(2026, 3, 10)))
+    assert entry.answer_map()["RF3"] == "yes"
+    assert entry.warning_sign is True
+    flag = session.scalar(select(Flag).where(Flag.participant_id == p.id))
+    assert flag.kind == FlagKind.SAFETY_URGENT
+    assert flag.detail == "RF3"
+
+
+def test_emergency_page_is_in_the_persons_language(client, session, login_as, clock):
+    _p, walker = start(client, session, login_as, clock, locale="zh")
+    walker.press({**NO_SIGNS, "RF6": "yes", "action": "next"})
+    assert '<html lang="zh-CN">' in walker.page
+    assert "拨打120" in walker.page
+    assert "中风120" in walker.page
+
+
+def test_thoughts_of_self_harm_show_the_crisis_line(client, session, login_as, clock):
+    p, walker = start(client, session, login_as, clock, locale="en")
+    walker.press({**NO_SIGNS, "RF12": "yes", "action": "next"})
+    assert 'href="tel:12356"' in walker.page
+    assert 'href="tel:120"' in walker.page
+    flag = session.scalar(select(Flag).where(Flag.participant_id == p.id))
+    assert flag.kind == FlagKind.SAFETY_URGENT
+    assert flag.detail == "RF12"
+
+
+def test_resending_the_same_warning_opens_no_second_flag(client, session, login_as, clock):
+    p, walker = start(client, session, login_as, clock)
+    walker.press({**NO_SIGNS, "RF1": "yes", "action": "next"})
+    walker.open(f"/diary/{DAY}/warning")
+    walker.press({**NO_SIGNS, "RF1": "yes", "action": "next"})
+    assert len(session.scalars(select(Flag)).all()) == 1
+
+
+def test_diary_can_be_finished_after_the_emergency_page(client, session, login_as, clock):
+    p, walker = start(client, session, login_as, clock)
+    walker.press({**NO_SIGNS, "RF9": "yes", "action": "next"})
+    walker.open(f"/diary/{DAY}/symptoms")
+    for action in ("same", "none", "same", "same", "same", "same"):
+        walker.press({"action": action})
+    walker.press({"token": walker.hidden("token"), "base": walker.hidden("base")})
+    assert walker.url.startswith(f"/diary/{DAY}/help") or walker.url.endswith("/done")
+    entry = session.scalar(select(DiaryEntry).where(DiaryEntry.diary_date == date(2026, 3, 10)))
+    assert entry.answer_map()["RF9"] == "yes"
+    assert entry.answer_map()["S1"] == "2"
+
+
+def test_fever_opens_a_same_day_flag_without_the_emergency_page(client, session, login_as,
+                                                                clock):
+    p, walker = start(client, session, login_as, clock)
+    walker.press({"action": "none"})
+    walker.press({"action": "same"})
+    walker.press({"E1": "no", "E2": "38.4", "E3": "no", "action": "next"})
+    for action in ("same", "same", "same", "same"):
+        walker.press({"action": action})
+    walker.press({"token": walker.hidden("token"), "base": walker.hidden("base")})
+    assert walker.url.endswith("/done")
+    flag = session.scalar(select(Flag))
+    assert flag.kind == FlagKind.SAFETY_SAME_DAY
+    assert flag.detail == "fever"
+
+
+def test_head_strike_on_an_anticoagulant_shows_help_as_soon_as_the_events_are_saved(
+        client, session, login_as, clock):
+    p, walker = start(client, session, login_as, clock, medicines=["warfarin"])
+    walker.press({"action": "none"})
+    walker.press({"action": "same"})
+    walker.press({"E1": "yes", "E1_COUNT": "1", "E1_INJURY": "bruise", "E1_HEAD": "yes",
+                  "E2": "not_measured", "E3": "no", "action": "next"})
+    assert walker.url.startswith(f"/diary/{DAY}/help")
+    flag = session.scalar(select(Flag).where(Flag.kind == FlagKind.SAFETY_URGENT))
+    assert flag.detail == "head_strike_anticoagulant"
+    # Going on with the diary does not bring the same emergency page back.
+    walker.open(f"/diary/{DAY}/function")
+    walker.press({"action": "same"})
+    assert walker.url == f"/diary/{DAY}/rehab"
+
+
+def test_one_warning_sign_is_enough_even_with_other_questions_unanswered(client, session,
+                                                                          login_as, clock):
+    p, walker = start(client, session, login_as, clock, locale="en")
+    walker.press({"RF3": "yes", "action": "next"})
+    assert walker.url.startswith(f"/diary/{DAY}/help")
+    assert session.scalar(select(Flag.detail)) == "RF3"
+
+
+def test_warning_sent_just_after_the_day_closed_still_gets_help_and_a_flag(
+        client, session, login_as, clock):
+    from tests.conftest import csrf
+
+    p, walker = start(client, session, login_as, clock)
+    clock.set("2026-03-11T12:00:30+08:00")  # the screen was opened before noon, sent after
+    response = client.post(f"/diary/{DAY}/warning", data={**NO_SIGNS, "RF5": "yes",
+                                                            "csrf_token": csrf(client, "/")})
+    assert response.headers["Location"].startswith(f"/diary/{DAY}/help")
+    flag = session.scalar(select(Flag))
+    assert (flag.kind, flag.detail, flag.entry_id) == (FlagKind.SAFETY_URGENT, "RF5", None)
+    assert session.scalar(select(DiaryEntry).where(
+        DiaryEntry.diary_date == date(2026, 3, 10))) is None
+
+
+def test_a_warning_reported_again_after_its_flag_was_resolved_opens_a_new_flag(
+        client, session, login_as, clock):
+    from diary.models import FlagStatus
+
+    p, walker = start(client, session, login_as, clock)
+    walker.press({**NO_SIGNS, "RF3": "yes", "action": "next"})
+    first = session.scalar(select(Flag))
+    first.status = FlagStatus.RESOLVED
+    session.commit()
+    for answer in ("no", "yes"):
+        walker.open(f"/diary/{DAY}/warning")
+        walker.press({**NO_SIGNS, "RF3": answer, "action": "next"})
+    statuses = sorted(f.status.value for f in session.scalars(select(Flag)))
+    assert statuses == ["open", "resolved"]
+
+
+def test_every_page_says_the_diary_is_not_watched_around_the_clock(client, session, login_as,
+                                                                   clock):
+    p = make_participant(session, locale="en")
+    session.commit()
+    for url in ("/login", "/offline"):
+        page = client.get(url, headers={"Accept-Language": "en"}).get_data(as_text=True)
+        assert "not watched around the clock" in page
+    login_as(p)
+    for url in ("/", "/history", "/settings", f"/diary/{DAY}/who"):
+        assert "not watched around the clock" in client.get(url).get_data(as_text=True)
+
+
+def test_home_offers_to_continue_a_day_stored_early_for_a_warning(client, session, login_as,
+                                                                  clock):
+    _p, walker = start(client, session, login_as, clock, locale="en")
+    walker.press({**NO_SIGNS, "RF2": "yes", "action": "next"})
+    page = walker.open("/")
+    assert "Done. Thank you." not in page
+    assert f"/diary/{DAY}/symptoms" in page
