@@ -52,15 +52,31 @@ def template_db(tmp_path_factory):
     """A migrated database made once: a file to copy (SQLite) or the PostgreSQL schema."""
     root = tmp_path_factory.mktemp("db")
     if POSTGRES_URL:
-        engine = sa.create_engine(POSTGRES_URL)
+        url = _worker_database(POSTGRES_URL)
+        engine = sa.create_engine(url)
         with engine.begin() as conn:
             conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         engine.dispose()
-        _migrate(POSTGRES_URL, str(root))
-        return POSTGRES_URL
+        _migrate(url, str(root))
+        return url
     path = root / "template.db"
     _migrate(f"sqlite:///{path}", str(root))
     return path
+
+
+def _worker_database(url: str) -> str:
+    """Each pytest-xdist worker gets a PostgreSQL database of its own, created when missing."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    base = sa.engine.make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = sa.create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture
@@ -71,7 +87,7 @@ def clock():
 @pytest.fixture
 def app(template_db, tmp_path, clock):
     if POSTGRES_URL:
-        url = POSTGRES_URL
+        url = template_db
     else:
         shutil.copy(template_db, tmp_path / "test.db")
         url = f"sqlite:///{tmp_path / 'test.db'}"

@@ -8,12 +8,13 @@ from flask_babel import gettext as _
 from diary import clock
 from diary.extensions import db
 from diary.participant import flow
-from diary.participant.forms import SettingsForm, reminder_choices
+from diary.participant.forms import SettingsForm
 from diary.rules import answers as reading
 from diary.rules import schedule
 from diary.rules.instrument import is_shown
 from diary.services.diary import days, drafts
 from diary.services.diary.preferences import reminder_bounds, update_preferences
+from diary.web.forms import reminder_choices
 from diary.web.security import diarist_required
 
 bp = Blueprint("participant", __name__)

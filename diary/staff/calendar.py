@@ -5,6 +5,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from diary.rules.calendar import DayCell
 from diary.services.reporting.participant_page import Page
 from diary.staff import calendar_svg
 
@@ -20,7 +21,7 @@ def render(page: Page) -> Markup:
     """The calendar SVG for the page."""
     names = day_status_names()
 
-    def title(cell: calendar_svg.DayCell) -> str:
+    def title(cell: DayCell) -> str:
         day, status = format_date(cell.day, "medium"), names.get(cell.status, cell.status)
         if cell.undelivered:
             # Translators: a calendar square's tooltip, e.g. "Mar 9, 2026: Missed, reminder …".

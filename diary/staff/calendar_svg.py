@@ -1,10 +1,11 @@
 """A month-by-month calendar as server-rendered SVG: one square per day, coloured by status."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from markupsafe import Markup, escape
+
+from diary.rules.calendar import DayCell
 
 CELL, GAP, HEAD, PAD = 14, 2, 18, 10
 MONTH_W = 7 * (CELL + GAP)
@@ -14,27 +15,6 @@ COLUMNS = 3
 FILLS = {"on_time": "#2e7d32", "late": "#e0a100", "missed": "#c62828", "excused": "#8e8e8e",
          "paused": "#b0bec5", "open": "#ffffff", "upcoming": "#f2f2f2", "not_expected": "#ffffff"}
 STROKES = {"open": "#0b5394", "not_expected": "#e0e0e0"}
-
-
-@dataclass(frozen=True)
-class DayCell:
-    day: date
-    status: str
-    undelivered: bool = False
-
-
-def next_month(month: date) -> date:
-    """The first day of the month after the given one."""
-    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
-
-
-def month_starts(first: date, last: date) -> list[date]:
-    """The first day of each month from the month of `first` to the month of `last`."""
-    out, current = [], first.replace(day=1)
-    while current <= last:
-        out.append(current)
-        current = next_month(current)
-    return out
 
 
 def render(cells: dict[date, DayCell], starts: list[date], today: date, *,

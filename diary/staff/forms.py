@@ -10,8 +10,8 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from diary.participant.forms import LANGUAGES
 from diary.rules import phones
+from diary.web.forms import LANGUAGES
 
 TIMEZONES = ("Asia/Shanghai", "Asia/Urumqi", "Asia/Hong_Kong", "Asia/Macau", "Asia/Taipei",
              "Asia/Singapore", "Asia/Tokyo", "Europe/London", "America/New_York", "UTC")

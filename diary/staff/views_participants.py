@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 from diary import clock
 from diary.extensions import db
 from diary.models import Caregiver, ReminderRecipients, ReportingMode
-from diary.participant.forms import reminder_choices
 from diary.rules import phones
 from diary.services.diary import preferences
 from diary.services.people import care, enrolment, scope
@@ -26,7 +25,7 @@ from diary.staff.forms import (
     parse_dates,
     parse_visits,
 )
-from diary.web.forms import ActionForm
+from diary.web.forms import ActionForm, reminder_choices
 from diary.web.security import staff_required
 
 

@@ -22,10 +22,10 @@ from diary.models import (
     Submission,
 )
 from diary.rules import schedule
+from diary.rules.calendar import DayCell, month_starts, next_month
 from diary.services.diary import days
 from diary.services.people.care import PAUSED_REASON
 from diary.services.reporting import compliance, dashboard
-from diary.staff.calendar_svg import DayCell, month_starts, next_month
 
 MESSAGES_SHOWN = 60
 MAX_MONTHS = 48  # a diary lasts at most three years; a longer legacy one is drawn in part
