@@ -77,12 +77,14 @@ def test_an_urgent_save_stores_the_day_and_evaluates_each_answer_set_once(sessio
     evaluations.clear()
     with count_queries(session) as counter:
         outcome = save(session, person, "warning", {**NO_SIGNS, "RF2": "yes"})
-    assert outcome.status is Saved.HELP and outcome.help.emergency == ["RF2"]
+    assert outcome.status is Saved.HELP
+    assert outcome.help.emergency == ["RF2"]
     assert history_read(counter.statements) == 1
     assert drafts_read(counter.statements) == 1
     assert len(evaluations) == 2  # before and after this screen; the store reuses both
     entry = session.scalar(select(DiaryEntry).where(DiaryEntry.diary_date == DAY))
-    assert entry.warning_sign and entry.answer_map()["RF2"] == "yes"
+    assert entry.warning_sign
+    assert entry.answer_map()["RF2"] == "yes"
     assert session.scalar(select(Flag.detail)) == "RF2"
 
 
