@@ -6,6 +6,8 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 
+from diary import sqlite_files
+
 DEFAULTS = {
     "DIARY_ENV": "development",
     "BABEL_DEFAULT_LOCALE": "zh",
@@ -163,7 +165,13 @@ def _instance_secret(instance_path: str, name: str, make) -> str:
     """Read or create a development secret kept beside the embedded database."""
     path = Path(instance_path) / name
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(make())
-        path.chmod(0o600)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        try:  # created 0600 in one step: the secret is never readable by others, even briefly
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # another process made it a moment ago
+        else:
+            with os.fdopen(descriptor, "w") as file:
+                file.write(make())
+    sqlite_files.tighten(str(path))
     return path.read_text().strip()
