@@ -147,7 +147,7 @@ def review(participant, account, day: date):
                 db.session, participant, day, answers, author, token, clock.now(), rules(),
                 client_at=_client_time(), base=_int(request.form.get("base")))
             db.session.commit()
-        except (IntegrityError, StaleDataError, OperationalError):
+        except (IntegrityError, StaleDataError):
             db.session.rollback()  # the same tap arrived twice and its twin stored it
             result = entries.replayed(db.session, participant, day, token)
         return _after_submit(day, result)
