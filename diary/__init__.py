@@ -11,7 +11,7 @@ from diary import crypto
 def create_app(overrides: dict | None = None) -> Flask:
     """Build the application: config, validation, extensions, blueprints, errors, CLI."""
     app = Flask(__name__, instance_relative_config=True)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    Path(app.instance_path).mkdir(mode=0o700, parents=True, exist_ok=True)
     app.config.update(settings.load(app.instance_path, overrides))
     settings.validate(app.config, app.instance_path)
     crypto.configure(app.config["DIARY_ENCRYPTION_KEYS"])

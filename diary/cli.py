@@ -1,4 +1,4 @@
-"""Command-line tools: flask --app wsgi diary demo | tick | create-staff."""
+"""Command-line tools: flask --app wsgi diary demo | tick | create-staff | backup."""
 
 from datetime import UTC, datetime
 
@@ -70,6 +70,24 @@ def create_staff_command(email: str, name: str, role: str, password: str) -> Non
         raise click.ClickException(str(error)) from error
     db.session.commit()
     click.echo(f"Created {role} {email}.")
+
+
+@diary_cli.command("backup")
+@click.option("--to", "destination", default=None, type=click.Path(),
+              help="A folder (gets a timestamped file) or a file name; default instance/backups/.")
+def backup_command(destination: str | None) -> None:
+    """Take a consistent online backup of the embedded database (safe while it is in use)."""
+    import os
+    from pathlib import Path
+
+    from diary.services import backup
+
+    folder = destination or str(Path(current_app.instance_path) / "backups") + os.sep
+    try:
+        path = backup.sqlite_backup(db.engine.url, folder, clock.now())
+    except (backup.BackupRefused, FileExistsError, RuntimeError) as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(str(path))
 
 
 def _parse_instant(value: str) -> datetime:

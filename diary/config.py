@@ -6,6 +6,8 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 
+from diary import sqlite_files
+
 DEFAULTS = {
     "DIARY_ENV": "development",
     "BABEL_DEFAULT_LOCALE": "zh",
@@ -55,6 +57,8 @@ DEFAULTS = {
     # A send claimed longer ago than this (its process died) is reconciled with the provider.
     "DIARY_SMS_CLAIM_TIMEOUT_SECONDS": 300,
     "DIARY_SMS_BATCH_LIMIT": 200,
+    # Sends that fail in a row (no answer, 5xx, refused) before a tick leaves the rest for later.
+    "DIARY_SMS_PAUSE_AFTER_FAILURES": 3,
     "DIARY_ON_CALL_MAX_AGE_HOURS": 24,
     "DIARY_TICK_MISFIRE_GRACE_SECONDS": 50,
     # Compliance and flags.
@@ -94,6 +98,7 @@ ENV_NUMBERS = (
     "DIARY_REMINDER_LOOKBACK_HOURS", "DIARY_SMS_REPEAT_HOURS", "DIARY_SMS_HTTP_TIMEOUT_SECONDS",
     "DIARY_SMS_RETRY_BASE_SECONDS", "DIARY_SMS_RETRY_MAX_SECONDS",
     "DIARY_SMS_CLAIM_TIMEOUT_SECONDS", "DIARY_SMS_BATCH_LIMIT", "DIARY_ON_CALL_MAX_AGE_HOURS",
+    "DIARY_SMS_PAUSE_AFTER_FAILURES",
     "DIARY_TICK_MISFIRE_GRACE_SECONDS", "DIARY_COMPLIANCE_RECENT_DAYS",
     "DIARY_COMPLIANCE_MIN_DAYS", "DIARY_UNREACHABLE_UNDELIVERED",
 )
@@ -163,7 +168,13 @@ def _instance_secret(instance_path: str, name: str, make) -> str:
     """Read or create a development secret kept beside the embedded database."""
     path = Path(instance_path) / name
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(make())
-        path.chmod(0o600)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        try:  # created 0600 in one step: the secret is never readable by others, even briefly
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # another process made it a moment ago
+        else:
+            with os.fdopen(descriptor, "w") as file:
+                file.write(make())
+    sqlite_files.tighten(str(path))
     return path.read_text().strip()

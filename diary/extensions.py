@@ -10,6 +10,7 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from diary import sqlite_files
 from diary.models.base import Base
 
 db = SQLAlchemy(model_class=Base)
@@ -17,6 +18,9 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 migrate = Migrate()
+
+# The embedded database file is created 0600 before SQLite opens it.
+event.listen(Engine, "do_connect", sqlite_files.create_private)
 
 
 @event.listens_for(Engine, "connect")

@@ -36,6 +36,7 @@ class OutboxRules:
     retry_max_seconds: int = 900
     claim_timeout_seconds: int = 300
     batch_limit: int = 200
+    pause_after_failures: int = 3
     on_call_max_age_hours: int = 24
     status_callback: str | None = None
 
@@ -48,6 +49,7 @@ class OutboxRules:
                    retry_max_seconds=int(config["DIARY_SMS_RETRY_MAX_SECONDS"]),
                    claim_timeout_seconds=int(config["DIARY_SMS_CLAIM_TIMEOUT_SECONDS"]),
                    batch_limit=int(config["DIARY_SMS_BATCH_LIMIT"]),
+                   pause_after_failures=int(config["DIARY_SMS_PAUSE_AFTER_FAILURES"]),
                    on_call_max_age_hours=int(config["DIARY_ON_CALL_MAX_AGE_HOURS"]),
                    status_callback=f"{public}/sms/status")
 

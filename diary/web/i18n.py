@@ -10,6 +10,8 @@ def select_locale() -> str:
     supported = _supported()
     saved = getattr(current_user, "locale", None) if current_user else None
     if saved in supported:
+        if session.get("locale") != saved:
+            session["locale"] = saved  # so a page drawn while the database is away keeps it
         return saved
     if session.get("locale") in supported:
         return session["locale"]

@@ -159,6 +159,7 @@ class FakeTwilio:
             self._requests: list[dict[str, Any]] = []
             self._faults: deque[tuple[str, float]] = deque()
             self._latency = 0.0
+            self._down: int | None = None
             self._fail_p = 0.0
             self._rng: random.Random | None = None
             self.invalid_numbers.clear()
@@ -198,6 +199,11 @@ class FakeTwilio:
         with self._lock:
             self._faults.extend([("timeout", float(seconds))] * n)
 
+    def down(self, status: int | None = 503) -> None:
+        """Answer every request (sending and listing) with `status`; None is back up."""
+        with self._lock:
+            self._down = status
+
     def latency(self, seconds: float) -> None:
         """Delay every response by `seconds`."""
         with self._lock:
@@ -230,6 +236,9 @@ class FakeTwilio:
     def _dispatch(
         self, method: str, path: str, query: dict[str, str], form: dict[str, str], auth: str
     ) -> tuple[int, dict[str, Any], float]:
+        if self._down is not None:
+            code = _FAULT_CODES.get(self._down, self._down)
+            return self._down, twilio_error(self._down, code, HTTPStatus(self._down).phrase), 0.0
         if not self._authorized(auth):
             return 401, twilio_error(401, 20003, "Authenticate"), 0.0
         m = _PATH.fullmatch(path)

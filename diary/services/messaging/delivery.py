@@ -40,12 +40,14 @@ def reconcile(session: Session, gateway: Gateway, now: datetime, rules: Rules) -
         return {}
     session.commit()
     counts: dict[str, int] = {}
-    for row in rows:
+    for done, row in enumerate(rows):
         try:
             listed = gateway.recent(row.to_phone, row.claimed_at - CLOCK_SLACK)
         except GatewayError:
-            counts["still_unknown"] = counts.get("still_unknown", 0) + 1
-            continue
+            # The provider cannot be asked now; asking for each of the others would only wait
+            # out more timeouts. They stay unknown (never sent again) until it answers.
+            counts["still_unknown"] = counts.get("still_unknown", 0) + len(rows) - done
+            break
         outcome = _settle(session, row, _match(session, row.body, listed), now, rules)
         session.commit()
         counts[outcome] = counts.get(outcome, 0) + 1

@@ -95,6 +95,7 @@ def note(session: Session, message_id: int, status: str, now: datetime,
 def deliver(session: Session, gateway: Gateway, now: datetime, rules: Rules) -> dict:
     """Claim and send due messages one by one, each sent only after its claim is committed."""
     counts: dict[str, int] = {}
+    failures = 0
     for _ in range(rules.outbox.batch_limit):
         claimed = claim_next(session, now, rules)
         if claimed is None:
@@ -106,6 +107,12 @@ def deliver(session: Session, gateway: Gateway, now: datetime, rules: Rules) -> 
         outcome = record(session, claimed, result, now, rules)
         session.commit()
         counts[outcome] = counts.get(outcome, 0) + 1
+        failures = failures + 1 if outcome in (Outcome.RETRY, Outcome.UNKNOWN) else 0
+        if failures >= rules.outbox.pause_after_failures:
+            # The provider is down or too slow: waiting out every timeout would hold the tick
+            # for the whole batch. The rest waits for the next tick (and is dropped if stale).
+            counts["paused"] = 1
+            break
     return counts
 
 
