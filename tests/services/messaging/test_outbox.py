@@ -205,3 +205,41 @@ def test_a_claimed_message_cannot_be_claimed_again(session, clock, rules):
     assert outbox.claim_next(session, clock(), rules) is None
     assert not outbox.swap(session, only_message(session).id, MessageStatus.PENDING,
                            {"status": MessageStatus.SENDING})
+
+
+def test_a_send_rate_sends_concurrently_each_message_once(session, run_tick, rules,
+                                                           twilio_gateway, fake_twilio):
+    import dataclasses
+    import threading
+
+    class Watched:
+        """The real gateway, counting how many sends are under way at once."""
+
+        def __init__(self) -> None:
+            self.now = self.most = 0
+            self.lock = threading.Lock()
+
+        def send(self, *args, **kwargs):
+            with self.lock:
+                self.now += 1
+                self.most = max(self.most, self.now)
+            try:
+                return twilio_gateway.send(*args, **kwargs)
+            finally:
+                with self.lock:
+                    self.now -= 1
+
+        def __getattr__(self, name):
+            return getattr(twilio_gateway, name)
+
+    people = [participant(session) for _ in range(12)]
+    fake_twilio.latency(0.1)  # a provider that takes 100 ms to answer
+    paced = dataclasses.replace(rules, outbox=dataclasses.replace(
+        rules.outbox, send_rate=40, send_concurrency=8))
+    watched = Watched()
+    report = run_tick(AT_20, gateway=watched, tick_rules=paced)
+    assert report["delivery"] == {"accepted": 12}
+    assert sorted(m["to"] for m in fake_twilio.messages) == sorted(p.phone for p in people)
+    assert session.scalar(select(func.count()).select_from(OutboundMessage).where(
+        OutboundMessage.status == MessageStatus.QUEUED)) == 12
+    assert watched.most > 1
