@@ -12,7 +12,8 @@ from diary.rules import schedule
 from diary.services.messaging import reachability, wording
 from diary.services.sql import insert_ignoring, is_postgres
 from diary.services.tick.rules import TickRules
-from diary.sms.gateway import Gateway, Outcome, SendResult
+from diary.sms import templates
+from diary.sms.gateway import Gateway, Outcome, SendResult, Wording
 
 log = logging.getLogger("diary.sms")
 PROVIDER_STATUS = {
@@ -71,6 +72,8 @@ class Claimed:
     to_hash: str
     body: str
     attempts: int
+    key: str = ""  # the idempotency key, sent as the provider's reference (OutId, SessionContext)
+    wording: Wording | None = None  # the registered template and its parameters
 
 
 def enqueue(session: Session, new: list[NewMessage], now: datetime,
@@ -86,7 +89,7 @@ def enqueue(session: Session, new: list[NewMessage], now: datetime,
 
 
 def note(session: Session, message_id: int, status: str, now: datetime,
-         error_code: int | None = None) -> None:
+         error_code: str | None = None) -> None:
     """Keep one step of a message's history."""
     session.add(MessageEvent(message_id=message_id, status=status[:16], error_code=error_code,
                              at=now))
@@ -102,7 +105,8 @@ def deliver(session: Session, gateway: Gateway, now: datetime, rules: TickRules)
         if isinstance(claimed, str):
             counts[claimed] = counts.get(claimed, 0) + 1
             continue
-        result = gateway.send(claimed.to, claimed.body, rules.outbox.status_callback)
+        result = gateway.send(claimed.to, claimed.body, rules.outbox.status_callback,
+                              wording=claimed.wording, reference=claimed.key)
         outcome = record(session, claimed, result, now, rules)
         session.commit()
         counts[outcome] = counts.get(outcome, 0) + 1
@@ -122,7 +126,9 @@ def claim_next(session: Session, now: datetime, rules: TickRules) -> Claimed | s
         values.update(kind=verdict.kind, variant=verdict.variant, body=verdict.body,
                       claimed_at=now, attempts=message.attempts + 1)
     claimed = Claimed(message.id, message.to_phone, message.to_hash, verdict.body or "",
-                      message.attempts + 1)
+                      message.attempts + 1, message.idempotency_key, Wording(
+                          verdict.kind or message.kind, verdict.variant,
+                          templates.language(message.locale), verdict.params))
     if not swap(session, message.id, MessageStatus.PENDING, values):
         session.rollback()
         return "lost_race"

@@ -20,6 +20,7 @@ class OutboxRules:
     batch_limit: int = 200
     on_call_max_age_hours: int = 24
     status_callback: str | None = None
+    receipt_poll_minutes: int = 30  # Alibaba, Tencent: look up a receipt that has not come
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,8 @@ class TickRules:
             claim_timeout_seconds=int(config["DIARY_SMS_CLAIM_TIMEOUT_SECONDS"]),
             batch_limit=int(config["DIARY_SMS_BATCH_LIMIT"]),
             on_call_max_age_hours=int(config["DIARY_ON_CALL_MAX_AGE_HOURS"]),
-            status_callback=f"{public}/sms/status")
+            status_callback=f"{public}/sms/status",
+            receipt_poll_minutes=int(config.get("DIARY_SMS_RECEIPT_POLL_MINUTES", 30)))
         flag_rules = FlagRules(
             missed_streak=int(config["DIARY_MISSED_STREAK"]),
             compliance_target=float(config["DIARY_COMPLIANCE_TARGET"]),
