@@ -74,12 +74,12 @@ class AliyunGateway:
         return SendResult(mainland.Outcome.ACCEPTED, sid=answer.biz_id, status="sent")
 
     def recent(self, to: str, since: datetime) -> list[ProviderMessage]:
-        """The number's sends on each Beijing day since the instant (no BizId: the OutId says)."""
-        found, day = [], since.astimezone(BEIJING).date()
-        today = datetime.now(BEIJING).date()
-        while day <= today:
-            found += self._details(to, day.strftime("%Y%m%d"))
-            day += timedelta(days=1)
+        """The number's sends on the Beijing day of the instant and the next (no BizId: OutId)."""
+        day, today = since.astimezone(BEIJING).date(), datetime.now(BEIJING).date()
+        found = []
+        for send_date in (day, day + timedelta(days=1)):
+            if send_date <= today:
+                found += self._details(to, send_date.strftime("%Y%m%d"))
         return [m for m in reversed(found) if m.created_at is None or m.created_at >= since]
 
     def _details(self, to: str, send_date: str) -> list[ProviderMessage]:

@@ -19,6 +19,7 @@ from diary.sms.gateway import GatewayError, ProviderMessage, SendResult, Wording
 
 log = logging.getLogger("diary.sms")
 PULL_LIMIT = 100
+LOOK_AHEAD = timedelta(days=2)  # a receipt comes within this time of the send, or never
 # Codes in SendStatusSet (per number) and in the error answer (whole request).
 CODES = mainland.CodeClasses(
     retry=frozenset({"LimitExceeded.PhoneNumberDailyLimit",
@@ -83,8 +84,8 @@ class TencentGateway:
     def recent(self, to: str, since: datetime) -> list[ProviderMessage]:
         """The number's status reports since the instant, newest first."""
         request = models.PullSmsSendStatusByPhoneNumberRequest()
-        request.BeginTime, request.EndTime = int(since.timestamp()), int(
-            datetime.now(UTC).timestamp()) + 60
+        request.BeginTime = int(since.timestamp())
+        request.EndTime = int((since + LOOK_AHEAD).timestamp())
         request.Offset, request.Limit = 0, PULL_LIMIT
         request.PhoneNumber, request.SmsSdkAppId = to, self.app_id
         try:

@@ -95,7 +95,8 @@ def poll_receipts(session: Session, gateway: Gateway, now: datetime, rules: Tick
         if found is not None:
             apply_status(session, row.provider_sid, found.status, found.error_code, now, rules)
         session.commit()
-        key = "polled_found" if found is not None else "polled_none"
+        final = found is not None and found.status in ("delivered", "undelivered", "failed")
+        key = "receipt_polled" if final else "no_receipt_yet"
         counts[key] = counts.get(key, 0) + 1
     return counts
 
