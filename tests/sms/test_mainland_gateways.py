@@ -146,3 +146,16 @@ def _wording(kind, variant, params, lang="zh"):
     from diary.sms.gateway import Wording
 
     return Wording(kind, variant, lang, params)
+
+
+def test_one_test_message_to_a_staff_phone_checks_the_configuration(app, mainland):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["diary", "sms-test", "--to", "+8613900000099"])
+    assert result.exit_code == 0, result.output
+    [sent] = mainland.fake.messages
+    assert result.output.startswith(f"accepted: id {sent['sid']}")
+    assert sent["to"] == "+8613900000099"
+    mainland.fake.templates.clear()
+    failed = runner.invoke(args=["diary", "sms-test", "--to", "+8613900000099"])
+    assert failed.exit_code == 1
+    assert "failed" in failed.output
