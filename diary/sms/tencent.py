@@ -46,7 +46,7 @@ class TencentGateway:
                  codes: TemplateCodes, *, region: str = "ap-guangzhou",
                  endpoint: str | None = None, timeout: float = 10.0,
                  param_limit: int = 12) -> None:
-        http = HttpProfile(reqTimeout=max(1, round(timeout)))
+        http = HttpProfile(reqTimeout=timeout)
         if endpoint:
             url = urlsplit(endpoint if "://" in endpoint else "https://" + endpoint)
             http.endpoint, http.scheme = url.netloc, url.scheme
