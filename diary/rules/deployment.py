@@ -41,6 +41,7 @@ class OutboxRules:
     send_concurrency: int = 8  # workers at most when a rate is set
     on_call_max_age_hours: int = 24
     status_callback: str | None = None
+    receipt_poll_minutes: int = 30  # Alibaba, Tencent: look up a receipt that has not come
 
     @classmethod
     def from_config(cls, config: Mapping) -> "OutboxRules":
@@ -55,7 +56,8 @@ class OutboxRules:
                    send_rate=float(config["DIARY_SMS_SEND_RATE"]),
                    send_concurrency=int(config["DIARY_SMS_SEND_CONCURRENCY"]),
                    on_call_max_age_hours=int(config["DIARY_ON_CALL_MAX_AGE_HOURS"]),
-                   status_callback=f"{public}/sms/status")
+                   status_callback=f"{public}/sms/status",
+                   receipt_poll_minutes=int(config["DIARY_SMS_RECEIPT_POLL_MINUTES"]))
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ from diary.rules import schedule
 from diary.rules.deployment import Rules
 from diary.services.messaging import reachability, wording
 from diary.services.sql import insert_ignoring, is_postgres
-from diary.sms.gateway import Gateway, Outcome, SendResult
+from diary.sms import templates
+from diary.sms.gateway import Gateway, Outcome, SendResult, Wording
 
 log = logging.getLogger("diary.sms")
 PROVIDER_STATUS = {
@@ -76,6 +77,8 @@ class Claimed:
     to_hash: str
     body: str
     attempts: int
+    key: str = ""  # the idempotency key, sent as the provider's reference (OutId, SessionContext)
+    wording: Wording | None = None  # the registered template and its parameters
 
 
 def enqueue(session: Session, new: list[NewMessage], now: datetime,
@@ -91,7 +94,7 @@ def enqueue(session: Session, new: list[NewMessage], now: datetime,
 
 
 def note(session: Session, message_id: int, status: str, now: datetime,
-         error_code: int | None = None) -> None:
+         error_code: str | None = None) -> None:
     """Keep one step of a message's history."""
     session.add(MessageEvent(message_id=message_id, status=status[:16], error_code=error_code,
                              at=now))
@@ -135,7 +138,8 @@ def _deliver_some(session: Session, gateway: Gateway, now: datetime, rules: Rule
             continue
         if pace is not None:
             pace.wait()
-        result = gateway.send(claimed.to, claimed.body, rules.outbox.status_callback)
+        result = gateway.send(claimed.to, claimed.body, rules.outbox.status_callback,
+                              wording=claimed.wording, reference=claimed.key)
         outcome = record(session, claimed, result, now, rules)
         session.commit()
         counts[outcome] = counts.get(outcome, 0) + 1
@@ -194,7 +198,9 @@ def claim_next(session: Session, now: datetime, rules: Rules) -> Claimed | str |
         values.update(kind=verdict.kind, variant=verdict.variant, body=verdict.body,
                       claimed_at=now, attempts=message.attempts + 1)
     claimed = Claimed(message.id, message.to_phone, message.to_hash, verdict.body or "",
-                      message.attempts + 1)
+                      message.attempts + 1, message.idempotency_key, Wording(
+                          verdict.kind or message.kind, verdict.variant,
+                          templates.language(message.locale), verdict.params))
     if not swap(session, message.id, MessageStatus.PENDING, values):
         session.rollback()
         return "lost_race"

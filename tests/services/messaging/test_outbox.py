@@ -84,7 +84,7 @@ def test_server_error_marks_unknown_and_next_tick_resends_once(
     participant(session)
     fake_twilio.fail_next(1, status=500)
     assert run_tick(AT_20, gateway=twilio_gateway)["delivery"] == {"unknown": 1}
-    assert only_message(session).error_code == 20500
+    assert only_message(session).error_code == "20500"
     report = run_tick("2026-03-10T20:01:00+08:00", gateway=twilio_gateway)
     assert report["reconciled"] == {"resend": 1}
     assert report["delivery"] == {"accepted": 1}
@@ -125,7 +125,7 @@ def test_opted_out_number_error_stops_messages_and_flags(
     fake_twilio.opted_out.add(p.phone)
     run_tick(AT_20, gateway=twilio_gateway)
     message = only_message(session)
-    assert (message.status, message.error_code) == (MessageStatus.SUPPRESSED, 21610)
+    assert (message.status, message.error_code) == (MessageStatus.SUPPRESSED, "21610")
     state = session.scalar(select(PhoneState).where(PhoneState.phone_hash == p.phone_hash))
     assert state.opted_out_at is not None
     assert session.scalar(select(Flag.kind).where(Flag.participant_id == p.id)) == (
@@ -141,7 +141,7 @@ def test_invalid_number_fails_and_flags(session, run_tick, twilio_gateway, fake_
     fake_twilio.invalid_numbers.add(p.phone)
     run_tick(AT_20, gateway=twilio_gateway)
     message = only_message(session)
-    assert (message.status, message.error_code) == (MessageStatus.FAILED, 21211)
+    assert (message.status, message.error_code) == (MessageStatus.FAILED, "21211")
     assert session.scalar(select(Flag.detail).where(Flag.participant_id == p.id)) == (
         "unreachable:participant:invalid")
 
