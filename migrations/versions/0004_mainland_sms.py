@@ -1,7 +1,7 @@
 """Provider error codes as text: Alibaba and Tencent name their codes (isv.BUSINESS_LIMIT_CONTROL).
 
 Revision ID: 0004_mainland_sms
-Revises: 0001
+Revises: 0003_append_only
 Create Date: 2026-12-01 07:40:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = "0004_mainland_sms"
-down_revision = "0001"
+down_revision = "0003_append_only"
 branch_labels = None
 depends_on = None
 
