@@ -38,9 +38,10 @@ def status() -> Response:
     sid, state = request.form.get("MessageSid", ""), request.form.get("MessageStatus", "")
     if not sid or not state:
         abort(400)
-    code = request.form.get("ErrorCode")
-    delivery.apply_status(db.session, sid, state.lower(), int(code) if code and code.isdigit()
-                          else None, clock.now(), TickRules.from_config(current_app.config))
+    code = request.form.get("ErrorCode", "")
+    delivery.apply_status(db.session, sid, state.lower(), int(code) if code.isascii() and
+                          code.isdigit() else None, clock.now(),
+                          TickRules.from_config(current_app.config))
     db.session.commit()
     return Response(status=204)
 
