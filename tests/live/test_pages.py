@@ -86,6 +86,7 @@ def test_every_get_page_answers_each_role(live_server, pages, role):
             login = "/staff/login" if endpoint.startswith("staff.") else "/login"
             assert response.headers["Location"].startswith(login), endpoint
     assert wrong == []
+    assert live_server.requests_served(at_least=browser.sent) >= browser.sent  # via gunicorn
     live_server.assert_no_errors()
 
 

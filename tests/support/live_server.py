@@ -144,9 +144,14 @@ class LiveServer:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
-    def requests_served(self) -> int:
-        """Requests in gunicorn's access log."""
-        return len(re.findall(r'"(?:GET|POST|HEAD|PUT|DELETE) /', self.log()))
+    def requests_served(self, at_least: int = 0) -> int:
+        """Requests in gunicorn's access log (waiting a moment for the last lines to land)."""
+        deadline = time.monotonic() + 5
+        while True:
+            served = len(re.findall(r'"(?:GET|POST|HEAD|PUT|DELETE) /', self.log()))
+            if served >= at_least or time.monotonic() > deadline:
+                return served
+            time.sleep(0.1)
 
     def assert_no_errors(self) -> None:
         """Nothing in the server's log that a person would have met as an error page."""
@@ -192,7 +197,7 @@ def fresh_database(template_db, folder: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def live_server(template_db, tmp_path_factory):
+def live_server(request, template_db, tmp_path_factory):
     """One server per test module on a fresh database with the demo data (`flask diary demo`).
 
     The log is checked for tracebacks when the module ends, so a 500 that a test did not look
@@ -206,4 +211,6 @@ def live_server(template_db, tmp_path_factory):
         yield server
     finally:
         server.stop()
+    print(f"\n{request.module.__name__}: the live server answered "
+          f"{server.requests_served()} requests")
     server.assert_no_errors()
