@@ -1,5 +1,6 @@
 """Fixtures: an app on a fresh database per test, a client, a settable clock, factories."""
 
+import contextvars
 import os
 import shutil
 from datetime import UTC, datetime
@@ -7,6 +8,8 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 from cryptography.fernet import Fernet
+from flask import has_app_context
+from flask.testing import FlaskClient
 
 from diary import create_app
 from diary.extensions import db as _db
@@ -14,7 +17,7 @@ from diary.extensions import db as _db
 TEST_KEY = Fernet.generate_key().decode()
 POSTGRES_URL = os.environ.get("DIARY_TEST_DATABASE_URL")
 
-pytest_plugins = ["tests.support.sms", "tests.support.faults"]
+pytest_plugins = ["tests.support.sms", "tests.support.faults", "tests.support.live_server"]
 
 
 class Clock:
@@ -53,11 +56,7 @@ def template_db(tmp_path_factory):
     root = tmp_path_factory.mktemp("db")
     if POSTGRES_URL:
         url = _worker_database(POSTGRES_URL)
-        engine = sa.create_engine(url)
-        with engine.begin() as conn:
-            conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        engine.dispose()
-        _migrate(url, str(root))
+        migrate_afresh(url, str(root))
         return url
     path = root / "template.db"
     _migrate(f"sqlite:///{path}", str(root))
@@ -67,10 +66,13 @@ def template_db(tmp_path_factory):
 def _worker_database(url: str) -> str:
     """Each pytest-xdist worker gets a PostgreSQL database of its own, created when missing."""
     worker = os.environ.get("PYTEST_XDIST_WORKER")
-    if not worker:
-        return url
+    return database_beside(url, worker) if worker else url
+
+
+def database_beside(url: str, suffix: str) -> str:
+    """The URL of a PostgreSQL database named after `url`'s plus a suffix, created when missing."""
     base = sa.engine.make_url(url)
-    name = f"{base.database}_{worker}"
+    name = f"{base.database}_{suffix}"
     admin = sa.create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         if not conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
@@ -79,9 +81,40 @@ def _worker_database(url: str) -> str:
     return base.set(database=name).render_as_string(hide_password=False)
 
 
+def migrate_afresh(url: str, instance: str) -> None:
+    """An empty PostgreSQL schema, migrated to the latest revision."""
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+    _migrate(url, instance)
+
+
 @pytest.fixture
 def clock():
     return Clock(datetime(2026, 3, 10, 4, 0, tzinfo=UTC))  # 12:00 in Beijing
+
+
+class RequestClient(FlaskClient):
+    """A test client whose every request runs in an application context of its own.
+
+    In a server each request pushes a fresh context: a new `g`, a new database session, closed
+    before the response body streams. The test keeps its own context for setup and asserts; its
+    work is committed before a request (as it would be in the world the request arrives in) and
+    expired after it, so what the request wrote is read back from the database.
+    """
+
+    def open(self, *args, **kwargs):
+        outer = has_app_context()  # False for a redirect followed inside the request's run
+        if outer:
+            _db.session.commit()
+        # An empty contextvars context holds no app context, so Flask pushes a new one, as a
+        # server does; buffered, so the body is produced after that context is gone.
+        kwargs["buffered"] = True
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        if outer:
+            _db.session.expire_all()
+        return response
 
 
 @pytest.fixture
@@ -92,22 +125,13 @@ def app(template_db, tmp_path, clock):
         shutil.copy(template_db, tmp_path / "test.db")
         url = f"sqlite:///{tmp_path / 'test.db'}"
     app = create_app(_config(url, str(tmp_path), DIARY_CLOCK=clock))
-    # The test holds one app context for its database work; each request still starts with
-    # an empty `g`, as it would in a server (Flask-Login and Flask-WTF cache there).
-    app.before_request_funcs.setdefault(None, []).insert(0, _fresh_g)
+    app.test_client_class = RequestClient
     with app.app_context():
         if POSTGRES_URL:
             _truncate_all()
         yield app
         _db.session.remove()
         _db.engine.dispose()
-
-
-def _fresh_g() -> None:
-    from flask import g
-
-    for name in list(vars(g)):
-        delattr(g, name)
 
 
 def _truncate_all() -> None:

@@ -1,14 +1,14 @@
 """Sign-in forms."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from diary.rules import phones
+from diary.web.forms import TypedForm
 
 
-class PhoneSignInForm(FlaskForm):
+class PhoneSignInForm(TypedForm):
     phone = StringField(_l("Mobile phone number"),
                         validators=[DataRequired(_l("Please enter your phone number.")),
                                     Length(max=32)],
@@ -26,7 +26,7 @@ class PhoneSignInForm(FlaskForm):
                                      "Example: 138 0000 0001."))
 
 
-class StaffSignInForm(FlaskForm):
+class StaffSignInForm(TypedForm):
     email = EmailField(_l("E-mail"), validators=[
         DataRequired(_l("Please enter your e-mail address.")), Length(max=254)],
         render_kw={"autocomplete": "username"})

@@ -6,11 +6,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from diary.rules.instrument import ITEMS, Section, is_shown
+from diary.rules.text import has_control, without_control
 
 MISSING = _l("Please answer this question.")
 NOT_AN_OPTION = _l("Please choose one of the options shown.")
 TEMPERATURE_RANGE = _l("Enter a temperature between 35.0 and 42.0 °C, or choose “Not measured”.")
 OTHER_NAME = _l("Please write the name of the other medicine.")
+CONTROL_CHARACTERS = _l("This has invisible control characters in it (perhaps from copying and "
+                        "pasting). Please type it again.")
 UNKNOWN_FIELD = _l("Some answers on this page did not match its questions. Please check and send "
                    "again.")
 
@@ -54,6 +57,8 @@ def _read(item, form) -> tuple[str | None, object]:
     if item.kind == "count":
         return _count(item, raw)
     if item.kind == "text":
+        if has_control(raw):
+            return without_control(raw)[: int(item.maximum)], CONTROL_CHARACTERS
         if len(raw) > item.maximum:
             return raw[: int(item.maximum)], _("Please use at most %(n)d characters.",
                                                 n=int(item.maximum))
@@ -69,17 +74,17 @@ def _temperature(item, raw: str) -> tuple[str | None, object]:
     try:
         value = Decimal(raw.replace(",", ".").replace("℃", "").replace("°C", "").strip())
     except InvalidOperation:
-        return raw[:8], TEMPERATURE_RANGE
+        return without_control(raw)[:8], TEMPERATURE_RANGE
     if not value.is_finite() or not item.minimum <= value <= item.maximum:
-        return raw[:8], TEMPERATURE_RANGE
+        return without_control(raw)[:8], TEMPERATURE_RANGE
     return f"{value.quantize(Decimal('0.1'))}", None
 
 
 def _count(item, raw: str) -> tuple[str | None, object]:
     if not (raw.isascii() and raw.isdigit() and len(raw) < 4) or \
             not item.minimum <= int(raw) <= item.maximum:
-        return raw[:4], _("Enter a number between %(low)d and %(high)d.", low=int(item.minimum),
-                          high=int(item.maximum))
+        return without_control(raw)[:4], _("Enter a number between %(low)d and %(high)d.",
+                                           low=int(item.minimum), high=int(item.maximum))
     return str(int(raw)), None
 
 

@@ -5,13 +5,12 @@ from datetime import date
 from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from diary.rules import phones
-from diary.web.forms import LANGUAGES
+from diary.web.forms import LANGUAGES, TypedForm
 
 TIMEZONES = ("Asia/Shanghai", "Asia/Urumqi", "Asia/Hong_Kong", "Asia/Macau", "Asia/Taipei",
              "Asia/Singapore", "Asia/Tokyo", "Europe/London", "America/New_York", "UTC")
@@ -84,7 +83,7 @@ def _date_field(label, required: bool):
                        description=DATE_HINT)
 
 
-class ParticipantFields(FlaskForm):
+class ParticipantFields(TypedForm):
     """What enrolment and the settings page share."""
 
     phone = StringField(_l("Mobile phone number"), validators=[
@@ -149,7 +148,7 @@ class SettingsForm(ParticipantFields):
     """A participant's settings; the end date is required once enrolled."""
 
 
-class CaregiverForm(FlaskForm):
+class CaregiverForm(TypedForm):
     name = StringField(_l("Caregiver's name"), validators=[
         DataRequired(_l("Please enter the caregiver's name.")), Length(max=80)])
     relationship_to = SelectField(_l("Relationship to the participant"),
@@ -162,28 +161,28 @@ class CaregiverForm(FlaskForm):
     validate_phone = ParticipantFields.validate_phone
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(TypedForm):
     """A change that needs a reason: withdrawal, correction, excusal."""
 
     reason = TextAreaField(_l("Reason"), validators=[
         DataRequired(_l("Please give a reason.")), Length(max=500)])
 
 
-class StatusForm(FlaskForm):
+class StatusForm(TypedForm):
     reason = TextAreaField(_l("Reason (required to withdraw)"), validators=[Length(max=500)])
 
 
-class OutreachForm(FlaskForm):
+class OutreachForm(TypedForm):
     channel = SelectField(_l("How"), choices=options(CHANNELS))
     result = SelectField(_l("Result"), choices=options(RESULTS))
     note = TextAreaField(_l("Note"), validators=[Length(max=1000)])
 
 
-class AcknowledgeForm(FlaskForm):
+class AcknowledgeForm(TypedForm):
     note = TextAreaField(_l("Note (optional)"), validators=[Length(max=1000)])
 
 
-class ResolveForm(FlaskForm):
+class ResolveForm(TypedForm):
     code = SelectField(_l("Resolution"), choices=options([("", _l("Choose…")), *RESOLUTIONS]),
                        validators=[DataRequired(_l("Please choose a resolution."))])
     note = TextAreaField(_l("Note"), validators=[

@@ -3,7 +3,6 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -17,13 +16,14 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 from diary.rules import phones
 from diary.services.people.staff_accounts import MIN_PASSWORD
 from diary.staff.forms import TIMEZONES, options, parse_date
+from diary.web.forms import TypedForm
 
 ROLES = [("coordinator", _l("Coordinator")), ("investigator", _l("Investigator")),
          ("admin", _l("Administrator"))]
 PASSWORD_RULE = _l("At least %(n)d characters.", n=MIN_PASSWORD)
 
 
-class StaffEditForm(FlaskForm):
+class StaffEditForm(TypedForm):
     role = SelectField(_l("Role"), choices=options(ROLES))
     sites = SelectMultipleField(_l("Sites (coordinators see only these)"), coerce=int)
     active = BooleanField(_l("May sign in"), default=True)
@@ -46,7 +46,7 @@ class StaffCreateForm(StaffEditForm):
         render_kw={"autocomplete": "new-password"})
 
 
-class SiteForm(FlaskForm):
+class SiteForm(TypedForm):
     code = StringField(_l("Site code (study code prefix)"), validators=[
         DataRequired(_l("Please enter a site code.")), Length(max=8)])
     name_en = StringField(_l("Name in English"), validators=[
@@ -66,7 +66,7 @@ class SiteForm(FlaskForm):
             raise ValidationError(_l("This is not a valid phone number."))
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(TypedForm):
     """Filters read from the query string (a GET form, so no CSRF token)."""
 
     class Meta:

@@ -75,7 +75,7 @@ def excuse(staff, participant_id, day):
     the_day = day_or_404(day)
     form = ReasonForm(prefix="excuse")
     if not form.validate_on_submit():
-        flash(_("Please give a reason."), "error")
+        flash(str((form.reason.errors or [_("Please give a reason.")])[0]), "error")
         return redirect(url_for("staff.day_entry", participant_id=person.id, day=day))
     try:
         corrections.excuse_day(db.session, person, the_day, staff, form.reason.data, clock.now())

@@ -1,16 +1,18 @@
 """Exports: CSV files and CDISC ODM, site-scoped, streamed, each one an audit event."""
 
-from datetime import timedelta
+from collections.abc import Iterator
 
 from flask import Response, abort, current_app, render_template, stream_with_context
+from flask_babel import get_locale
+from sqlalchemy.orm import Session
 
 from diary import clock
 from diary.extensions import db
-from diary.rules import schedule
 from diary.services.people import scope
-from diary.services.reporting import exports, odm
+from diary.services.reporting import exports
 from diary.staff import bp
 from diary.staff.common import int_arg
+from diary.web.forms import ActionForm
 from diary.web.security import staff_required
 
 
@@ -26,49 +28,35 @@ def _site(staff) -> int | None:
 def exports_page(staff):
     """The list of exports, for all of the staff member's sites or one."""
     return render_template("staff/exports.html", sites=scope.visible_sites(db.session, staff),
-                           kinds=exports.KINDS)
+                           exports=exports.EXPORTS, form=ActionForm())
 
 
-@bp.get("/exports/<kind>.csv")
+@bp.post("/exports/<name>")
 @staff_required()
-def export_csv(staff, kind):
-    """One CSV file, streamed row by row."""
-    if kind not in exports.KINDS:
-        abort(404)
+def export(staff, name):
+    """One file, streamed; a POST, because each download is an audit event."""
+    chosen = exports.EXPORTS.get(name) or abort(404)
     site_id = _site(staff)
     now = clock.now()
-    exports.record_export(db.session, staff, f"{kind}.csv", now, site_id)
+    selection = exports.Selection.of(staff, site_id, now,
+                                     current_app.config["DIARY_DEFAULT_TIMEZONE"])
+    exports.record_export(db.session, staff, name, now, site_id)
     db.session.commit()
-    session = db.session
-    if kind == "items":
-        header, rows = exports.ITEM_HEADER, exports.item_rows(session, staff, site_id)
-    elif kind == "days":
-        header, rows = exports.day_header(), exports.day_rows(session, staff, site_id)
-    elif kind == "revisions":
-        header, rows = exports.REVISION_HEADER, exports.revision_rows(session, staff, site_id)
-    elif kind == "compliance":
-        since = schedule.local_today(now, current_app.config["DIARY_DEFAULT_TIMEZONE"]) - \
-            timedelta(days=7)
-        header, rows = exports.COMPLIANCE_HEADER, exports.compliance_rows(session, staff, since,
-                                                                         site_id)
-    elif kind == "audit":
-        header, rows = exports.AUDIT_HEADER, exports.audit_rows(session, staff, site_id)
-    else:
-        header, rows = exports.DICTIONARY_HEADER, exports.dictionary_rows()
-    return _download(stream_with_context(exports.to_csv(header, rows)), "text/csv",
-                     f"diary-{kind}-{now:%Y%m%d}.csv")
+    get_locale()  # settled now, while the staff member is at hand: the body streams without them
+    stem, extension = name.rsplit(".", 1)
+    return _download(_streamed(chosen, selection), chosen.mimetype,
+                     f"diary-{stem}-{now:%Y%m%d}.{extension}")
 
 
-@bp.get("/exports/odm.xml")
-@staff_required()
-def export_odm(staff):
-    """CDISC ODM 1.3.2 with metadata, clinical data and audit records."""
-    site_id = _site(staff)
-    now = clock.now()
-    exports.record_export(db.session, staff, "odm.xml", now, site_id)
-    db.session.commit()
-    chunks = stream_with_context(odm.document(db.session, staff, now, site_id))
-    return _download(chunks, "application/xml", f"diary-odm-{now:%Y%m%d}.xml")
+def _streamed(chosen: exports.Export, selection: exports.Selection) -> Iterator[str]:
+    """The body on a session of its own: the request's session is closed before it streams."""
+
+    @stream_with_context
+    def body():
+        with Session(db.engine) as session:
+            yield from chosen.body(session, selection)
+
+    return body()
 
 
 def _download(chunks, mimetype: str, filename: str) -> Response:

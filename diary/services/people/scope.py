@@ -1,5 +1,7 @@
 """The one place that decides which sites, participants and flags a staff member may see."""
 
+from dataclasses import dataclass
+
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
@@ -9,7 +11,19 @@ from diary.models.staff import staff_site
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL; a larger one names no row
 
 
-def site_ids(staff: StaffUser) -> Select:
+@dataclass(frozen=True)
+class Viewer:
+    """Who is looking, as plain values: safe to carry past the request's database session."""
+
+    id: int
+    sees_all_sites: bool
+
+    @classmethod
+    def of(cls, staff: StaffUser) -> "Viewer":
+        return cls(staff.id, staff.sees_all_sites)
+
+
+def site_ids(staff: StaffUser | Viewer) -> Select:
     """A subquery of the site ids this staff member may see."""
     if staff.sees_all_sites:
         return select(Site.id)
@@ -30,7 +44,7 @@ def can_see_site(session: Session, staff: StaffUser, site_id: int | None) -> boo
                                                 Site.id.in_(site_ids(staff)))) is not None
 
 
-def participant_ids(staff: StaffUser, site_id: int | None = None) -> Select:
+def participant_ids(staff: StaffUser | Viewer, site_id: int | None = None) -> Select:
     """A subquery of the participants this staff member may see (optionally one site)."""
     query = select(Participant.id).where(Participant.site_id.in_(site_ids(staff)))
     return query.where(Participant.site_id == site_id) if site_id is not None else query

@@ -1,10 +1,11 @@
-"""Site-scoped CSV exports streamed row by row; study codes only, never phones, names or PINs."""
+"""Site-scoped CSV and ODM exports streamed row by row; study codes only, never phones or PINs."""
 
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator
-from datetime import date, datetime
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from itertools import groupby
 
 from flask_babel import force_locale
@@ -22,10 +23,10 @@ from diary.models import (
     StaffUser,
     Submission,
 )
-from diary.rules import instrument
+from diary.rules import instrument, schedule
 from diary.services import audit
 from diary.services.people import scope
-from diary.services.reporting import compliance, dashboard
+from diary.services.reporting import compliance, dashboard, odm
 
 BATCH = 1000
 PRIVATE_KEYS = frozenset({"identifier", "phone", "email", "name", "to", "from", "pin"})
@@ -44,7 +45,8 @@ DICTIONARY_HEADER = ("item_id", "section", "section_en", "section_zh", "type", "
                      "label_zh", "caregiver_label_en", "caregiver_label_zh", "codes",
                      "decodes_en", "decodes_zh", "shown_if", "required", "core_from_month_4",
                      "minimum", "maximum")
-KINDS = ("items", "days", "revisions", "compliance", "audit", "dictionary")
+# OWASP's rule for CSV injection: a cell a spreadsheet would read as a formula gets a quote.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def to_csv(header: Iterable[str], rows: Iterable[Iterable]) -> Iterator[str]:
@@ -73,21 +75,26 @@ def _cell(value) -> str:
         return value.isoformat()
     if isinstance(value, float):
         return f"{value:.3f}"
-    return str(getattr(value, "value", value))
+    return neutralise(str(getattr(value, "value", value)))
 
 
-def record_export(session: Session, staff: StaffUser, kind: str, now: datetime,
+def neutralise(text: str) -> str:
+    """Text a spreadsheet shows as typed, never runs: `=HYPERLINK(…)` becomes `'=HYPERLINK(…)`."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+def record_export(session: Session, staff: StaffUser, name: str, now: datetime,
                   site_id: int | None) -> None:
     """Every export is an audit event (the caller commits before streaming)."""
-    audit.record(session, now, "export", staff, site_id=site_id, target=kind,
-                 detail={"kind": kind, "site_id": site_id})
+    audit.record(session, now, "export", staff, site_id=site_id, target=name,
+                 detail={"kind": name, "site_id": site_id})
 
 
 def _stream(session: Session, query):
     return session.execute(query.execution_options(yield_per=BATCH))
 
 
-def item_rows(session: Session, staff: StaffUser, site_id: int | None = None) -> Iterator[tuple]:
+def item_rows(session: Session, staff: scope.Viewer, site_id: int | None = None) -> Iterator[tuple]:
     """Long format: one row per answer."""
     query = (select(Participant.study_code, Site.code, DiaryEntry.diary_date, Answer.item_id,
                     Answer.value, DiaryEntry.originator, DiaryEntry.instrument_version,
@@ -103,7 +110,7 @@ def item_rows(session: Session, staff: StaffUser, site_id: int | None = None) ->
                DayStatus(status) == DayStatus.LATE, staff_entered)
 
 
-def day_rows(session: Session, staff: StaffUser, site_id: int | None = None) -> Iterator[tuple]:
+def day_rows(session: Session, staff: scope.Viewer, site_id: int | None = None) -> Iterator[tuple]:
     """Wide format: one row per diary day, one column per instrument item."""
     query = (select(DiaryEntry.id, Participant.study_code, Site.code, DiaryEntry.diary_date,
                     DiaryEntry.status, DiaryEntry.originator, DiaryEntry.staff_entered,
@@ -125,7 +132,7 @@ def day_rows(session: Session, staff: StaffUser, site_id: int | None = None) -> 
                first[10], status == DayStatus.LATE, *(answers.get(i) for i in items))
 
 
-def revision_rows(session: Session, staff: StaffUser,
+def revision_rows(session: Session, staff: scope.Viewer,
                   site_id: int | None = None) -> Iterator[tuple]:
     """Every change to an answer, in order: old and new value (empty when none), when, who, why."""
     query = (select(Participant.study_code, Site.code, DiaryEntry.diary_date,
@@ -148,7 +155,7 @@ def day_header() -> tuple[str, ...]:
     return (*DAY_COLUMNS, *instrument.ITEMS)
 
 
-def compliance_rows(session: Session, staff: StaffUser, recent_since: date,
+def compliance_rows(session: Session, staff: scope.Viewer, recent_since: date,
                     site_id: int | None = None) -> Iterator[tuple]:
     """One row per participant with the same numbers as the dashboard."""
     in_scope = scope.participant_ids(staff, site_id)
@@ -173,7 +180,7 @@ def scrub(detail):
     return detail
 
 
-def audit_query(staff: StaffUser, site_id: int | None = None):
+def audit_query(staff: scope.Viewer, site_id: int | None = None):
     """Audit events about the staff member's sites (and, for all-site roles, staff events)."""
     sites = scope.site_ids(staff) if site_id is None else select(Site.id).where(
         Site.id == site_id, Site.id.in_(scope.site_ids(staff)))
@@ -193,7 +200,8 @@ def actor_name(event: AuditEvent) -> str:
     return event.actor_label or event.actor_type
 
 
-def audit_rows(session: Session, staff: StaffUser, site_id: int | None = None) -> Iterator[tuple]:
+def audit_rows(session: Session, staff: scope.Viewer,
+               site_id: int | None = None) -> Iterator[tuple]:
     """The audit trail, oldest first."""
     query = audit_query(staff, site_id).order_by(AuditEvent.at, AuditEvent.id)
     for event, code, site in _stream(session, query):
@@ -208,8 +216,8 @@ def dictionary_rows() -> Iterator[tuple]:
     for section in instrument.SECTIONS:
         for item in section.items:
             en, zh = _both(item.label), _both(item.label, "zh")
-            observed = (_both(item.observed), _both(item.observed, "zh")) if item.observed \
-                else ("", "")
+            observed = (_both(item.observed), _both(item.observed, "zh")) \
+                if item.observed is not None else ("", "")
             shown = f"{item.shown_if[0]} in {','.join(sorted(item.shown_if[1]))}" \
                 if item.shown_if else ""
             yield (item.id, section.id, _both(section.title), _both(section.title, "zh"),
@@ -225,3 +233,48 @@ def dictionary_rows() -> Iterator[tuple]:
 def _both(text, locale: str = "en") -> str:
     with force_locale(locale):
         return str(text)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What a download covers, as plain values: it outlives the request that asked for it."""
+
+    viewer: scope.Viewer
+    site_id: int | None
+    now: datetime
+    recent_since: date
+
+    @classmethod
+    def of(cls, staff: StaffUser, site_id: int | None, now: datetime,
+           timezone: str) -> "Selection":
+        """The staff member's choice, with "recent" counted as the dashboard counts it."""
+        today = schedule.local_today(now, timezone)
+        return cls(scope.Viewer.of(staff), site_id, now,
+                   today - timedelta(days=dashboard.RECENT_DAYS))
+
+
+@dataclass(frozen=True)
+class Export:
+    """One downloadable file: its type, its body on a session, and whether a site narrows it."""
+
+    mimetype: str
+    body: Callable[[Session, Selection], Iterator[str]]
+    per_site: bool = True
+
+
+def _csv(header: tuple[str, ...], rows: Callable[[Session, Selection], Iterable]) -> Export:
+    return Export("text/csv", lambda session, q: to_csv(header, rows(session, q)))
+
+
+EXPORTS: dict[str, Export] = {
+    "items.csv": _csv(ITEM_HEADER, lambda s, q: item_rows(s, q.viewer, q.site_id)),
+    "days.csv": _csv(day_header(), lambda s, q: day_rows(s, q.viewer, q.site_id)),
+    "revisions.csv": _csv(REVISION_HEADER, lambda s, q: revision_rows(s, q.viewer, q.site_id)),
+    "compliance.csv": _csv(COMPLIANCE_HEADER, lambda s, q: compliance_rows(
+        s, q.viewer, q.recent_since, q.site_id)),
+    "audit.csv": _csv(AUDIT_HEADER, lambda s, q: audit_rows(s, q.viewer, q.site_id)),
+    "dictionary.csv": Export("text/csv", lambda s, q: to_csv(DICTIONARY_HEADER,
+                                                             dictionary_rows()), per_site=False),
+    "odm.xml": Export("application/xml",
+                      lambda s, q: odm.document(s, q.viewer, q.now, q.site_id)),
+}

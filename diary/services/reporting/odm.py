@@ -14,10 +14,10 @@ from diary.models import (
     DiaryEntry,
     Participant,
     Site,
-    StaffUser,
     Submission,
 )
 from diary.rules import instrument
+from diary.rules.text import xml_safe
 from diary.services.people import scope
 
 NS = "http://www.cdisc.org/ns/odm/v1.3"
@@ -31,7 +31,10 @@ DAY_ITEMS = (("DAY_STATUS", "Day status", "on_time|late|missed|excused"),
 
 
 def _a(**attrs) -> str:
-    return "".join(f" {k}={quoteattr(str(v))}" for k, v in attrs.items() if v is not None)
+    # Input refuses control characters; dropping them here too keeps older rows from breaking
+    # the file for everyone.
+    return "".join(f" {k}={quoteattr(xml_safe(str(v)))}" for k, v in attrs.items()
+                   if v is not None)
 
 
 def _utc(at: datetime) -> str:
@@ -46,7 +49,7 @@ def _text(text) -> str:
     return "".join(parts)
 
 
-def document(session: Session, staff: StaffUser, now: datetime,
+def document(session: Session, staff: scope.Viewer, now: datetime,
              site_id: int | None = None) -> Iterator[str]:
     """The ODM file as text chunks: metadata, admin data, then one chunk per participant."""
     yield ('<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -187,7 +190,8 @@ def _subject(session, pid: int, code: str, site: str) -> str:
 def _audit(sub: Submission | None, site: str, codes, at: datetime | None = None) -> str:
     if sub is None:
         return ""
-    reason = f"<ReasonForChange>{escape(sub.reason)}</ReasonForChange>" if sub.reason else ""
+    reason = f"<ReasonForChange>{escape(xml_safe(sub.reason))}</ReasonForChange>" \
+        if sub.reason else ""
     return (f'<AuditRecord EditPoint="DataManagement" UsedImputationMethod="No">'
             f"<UserRef{_a(UserOID=_user_oid(sub.actor_type, sub.actor_id, codes))}/>"
             f'<LocationRef{_a(LocationOID=f"LOC.{site}")}/>'

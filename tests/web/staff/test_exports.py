@@ -12,6 +12,7 @@ from diary.models import Answer, AuditEvent, DiaryEntry, Originator, Participant
 from diary.rules import instrument
 from diary.services.diary import corrections, entries
 from tests.support.staff import add_days, full_answers
+from tests.web.staff.conftest import token
 
 ODM = "{http://www.cdisc.org/ns/odm/v1.3}"
 
@@ -37,8 +38,13 @@ def history(session, world, clock):
     return world
 
 
+def download(client, url):
+    """Press an export button: a POST with the exports page's CSRF token."""
+    return client.post(url, data={"csrf_token": token(client, "/staff/exports")})
+
+
 def _csv(client, url):
-    response = client.get(url)
+    response = download(client, url)
     assert response.status_code == 200, url
     assert response.mimetype == "text/csv"
     text = response.get_data().decode("utf-8-sig")
@@ -69,7 +75,7 @@ def test_item_export_is_long_format_and_site_scoped(client, session, login_as, h
     assert s1[("2026-03-08", "S1")]["late"] == "0"
     assert s1[("2026-03-08", "S1")]["submitted_at_utc"] == "2026-03-08T13:00:00Z"
     assert not any(value in text for value in _private(history))
-    assert client.get(f"/staff/exports/items.csv?site={history.bj.id}").status_code == 404
+    assert download(client, f"/staff/exports/items.csv?site={history.bj.id}").status_code == 404
 
 
 def test_day_compliance_audit_and_dictionary_exports(client, session, login_as, history):
@@ -104,7 +110,7 @@ def test_day_compliance_audit_and_dictionary_exports(client, session, login_as, 
 def test_odm_export_has_metadata_clinical_data_and_audit_records(client, session, login_as,
                                                                  history):
     login_as(history.coordinator)
-    response = client.get("/staff/exports/odm.xml")
+    response = download(client, "/staff/exports/odm.xml")
     assert response.status_code == 200
     body = response.get_data()
     assert not any(value.encode() in body for value in _private(history))
@@ -144,7 +150,7 @@ def test_odm_export_has_metadata_clinical_data_and_audit_records(client, session
 def test_export_of_an_empty_study_is_still_well_formed(client, session, login_as, world):
     session.query(Participant).count()
     login_as(world.coordinator)
-    root = ET.fromstring(client.get("/staff/exports/odm.xml").get_data())  # noqa: S314 - our own output
+    root = ET.fromstring(download(client, "/staff/exports/odm.xml").get_data())  # noqa: S314 - our own output
     assert len(root.findall(f"{ODM}ClinicalData/{ODM}SubjectData")) == 1
     rows, _ = _csv(client, "/staff/exports/items.csv")
     assert rows == []
@@ -174,7 +180,7 @@ def test_revision_export_has_old_and_new_values_and_is_site_scoped(client, sessi
         ("XW-001", "XW", "2026-03-08", "D2", "afo", "", "2026-03-10T06:00:00Z", "staff", "staff",
          "No device that day")]
     assert not any(value in text for value in _private(history))
-    assert client.get(f"/staff/exports/revisions.csv?site={history.bj.id}").status_code == 404
+    assert download(client, f"/staff/exports/revisions.csv?site={history.bj.id}").status_code == 404
     assert session.scalar(select(AuditEvent).where(AuditEvent.target == "revisions.csv"))
     assert "/staff/exports/revisions.csv" in client.get("/staff/exports").get_data(as_text=True)
 
@@ -184,7 +190,7 @@ def test_odm_keeps_a_removed_answer_as_a_null_item_with_its_audit_record(client,
                                                                          clock):
     _remove_d2(session, history, clock)
     login_as(history.coordinator)
-    root = ET.fromstring(client.get("/staff/exports/odm.xml").get_data())  # noqa: S314 - our own output
+    root = ET.fromstring(download(client, "/staff/exports/odm.xml").get_data())  # noqa: S314 - our own output
     event = next(e for e in root.iter(f"{ODM}StudyEventData")
                  if e.get("StudyEventRepeatKey") == "2026-03-08")
     d2 = next(i for i in event.iter(f"{ODM}ItemData") if i.get("ItemOID") == "I.D2")
