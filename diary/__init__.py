@@ -15,9 +15,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(settings.load(app.instance_path, overrides))
     settings.validate(app.config, app.instance_path)
     crypto.configure(app.config["DIARY_ENCRYPTION_KEYS"])
+    crypto.configure_peppers(app.config["DIARY_PIN_PEPPER"])
 
-    from diary.extensions import babel, csrf, db, login_manager, migrate
-    from diary.web import deployment, i18n, security, transactions
+    from diary.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from diary.web import deployment, i18n, limits, security, transactions  # noqa: F401
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"),
@@ -26,6 +27,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=i18n.select_locale)
     login_manager.init_app(app)
     transactions.init_app(app)
+    limiter.init_app(app)
     security.init_app(app)
     i18n.init_app(app)
     deployment.init_app(app)

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from flask_babel import force_locale
 
 from diary import clock
 from diary.extensions import db
@@ -91,13 +92,16 @@ def sms_test_command(to: str, kind: str, locale: str) -> None:
 @click.option("--name", required=True)
 @click.option("--role", type=click.Choice(["coordinator", "investigator", "admin"]),
               default="admin")
-@click.password_option(help="At least 12 characters.")
+@click.password_option(help="At least 12 characters, hard to guess, without the e-mail.")
 def create_staff_command(email: str, name: str, role: str, password: str) -> None:
     """Create a staff account (the first admin, for instance)."""
     from diary.services.people import staff_accounts
 
     try:
         staff_accounts.create(db.session, email, name, role, password, clock.now())
+    except staff_accounts.PasswordRejected as error:
+        with force_locale("en"):
+            raise click.ClickException(str(error.message)) from error
     except ValueError as error:
         raise click.ClickException(str(error)) from error
     db.session.commit()

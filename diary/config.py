@@ -26,9 +26,23 @@ DEFAULTS = {
     # The CSRF token lives as long as the session, so a slow form never expires under the hand.
     "WTF_CSRF_TIME_LIMIT": None,
     "MAX_CONTENT_LENGTH": 256 * 1024,
-    # Sign-in lockout.
+    # Staff sessions end after this long without a request, and this long after sign-in.
+    "DIARY_STAFF_IDLE_MINUTES": 30,
+    "DIARY_STAFF_SESSION_HOURS": 12,
+    # Sign-in: after this many failures per number or address each attempt waits twice as long
+    # as the one before, up to the cap; a phone that signed in before is not held up.
     "DIARY_LOGIN_MAX_FAILURES": 5,
     "DIARY_LOGIN_LOCK_MINUTES": 15,
+    "DIARY_DEVICE_COOKIE_DAYS": 365,
+    # Sign-in attempts per client address and over all addresses (Flask-Limiter notation).
+    "DIARY_LOGIN_RATE_PER_ADDRESS": "20 per minute;100 per hour",
+    "DIARY_LOGIN_RATE_OVERALL": "300 per minute",
+    # Counted in the database unless a Redis URL is given (DIARY_RATELIMIT_STORAGE_URI).
+    "RATELIMIT_STORAGE_URI": "database://",
+    "RATELIMIT_KEY_PREFIX": "diary",
+    "RATELIMIT_HEADERS_ENABLED": False,  # the counters are read only when a limit is hit
+    # Reverse proxies in front of the app (X-Forwarded-For/-Proto/-Host), 0 when none.
+    "DIARY_TRUSTED_PROXIES": 0,
     # Diary window: day D is open from D 00:00 until D+1 at this hour, local time.
     "DIARY_WINDOW_CLOSE_HOUR": 12,
     "DIARY_FULL_DIARY_DAYS": 90,
@@ -106,6 +120,7 @@ ENV_STRINGS = (
     "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER",
     "TWILIO_MESSAGING_SERVICE_SID", "TWILIO_API_BASE_URL",
     *MAINLAND_STRINGS,
+    "DIARY_LOGIN_RATE_PER_ADDRESS", "DIARY_LOGIN_RATE_OVERALL",
 )
 ENV_NUMBERS = (
     "DIARY_LOGIN_MAX_FAILURES", "DIARY_LOGIN_LOCK_MINUTES", "DIARY_WINDOW_CLOSE_HOUR",
@@ -120,7 +135,12 @@ ENV_NUMBERS = (
     "DIARY_TICK_MISFIRE_GRACE_SECONDS", "DIARY_COMPLIANCE_RECENT_DAYS",
     "DIARY_COMPLIANCE_MIN_DAYS", "DIARY_UNREACHABLE_UNDELIVERED",
     "DIARY_SMS_RECEIPT_POLL_MINUTES", "DIARY_SMS_PARAM_MAX_LENGTH",
+    "DIARY_STAFF_IDLE_MINUTES", "DIARY_STAFF_SESSION_HOURS", "DIARY_DEVICE_COOKIE_DAYS",
+    "DIARY_TRUSTED_PROXIES",
 )
+MIN_SECRET_KEY_BYTES = 32
+GENERATE_HOW = 'python -c "import secrets; print(secrets.token_hex(32))"'
+
 
 
 class ConfigError(RuntimeError):
@@ -139,8 +159,13 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
                 os.environ[name])
     if os.environ.get("DIARY_SECRET_KEY"):
         config["SECRET_KEY"] = os.environ["DIARY_SECRET_KEY"]
-    if os.environ.get("DIARY_ENCRYPTION_KEYS"):
-        config["DIARY_ENCRYPTION_KEYS"] = os.environ["DIARY_ENCRYPTION_KEYS"]
+    for name in ("DIARY_ENCRYPTION_KEYS", "DIARY_PIN_PEPPER"):
+        if os.environ.get(name):
+            config[name] = os.environ[name]
+    storage = os.environ.get("DIARY_RATELIMIT_STORAGE_URI") or os.environ.get(
+        "RATELIMIT_STORAGE_URI")
+    if storage:
+        config["RATELIMIT_STORAGE_URI"] = storage
     database_url = os.environ.get("DIARY_DATABASE_URL") or (
         "sqlite:///" + str(Path(instance_path) / "diary.db"))
     config["SQLALCHEMY_DATABASE_URI"] = database_url
@@ -154,13 +179,17 @@ def validate(config: dict, instance_path: str) -> None:
     """Fail fast in production; generate development secrets under instance/."""
     production = config["DIARY_ENV"] == "production"
     for name, make in (("SECRET_KEY", lambda: secrets.token_hex(32)),
-                       ("DIARY_ENCRYPTION_KEYS", lambda: Fernet.generate_key().decode())):
+                       ("DIARY_ENCRYPTION_KEYS", lambda: Fernet.generate_key().decode()),
+                       ("DIARY_PIN_PEPPER", lambda: secrets.token_hex(32))):
         if config.get(name):
             continue
         if production:
             env = "DIARY_SECRET_KEY" if name == "SECRET_KEY" else name
-            raise ConfigError(f"{env} must be set in production")
+            how = "" if name == "DIARY_ENCRYPTION_KEYS" else f"; generate one with {GENERATE_HOW}"
+            raise ConfigError(f"{env} must be set in production{how}")
         config[name] = _instance_secret(instance_path, name.lower(), make)
+    if production:
+        _validate_production_secrets(config)
     if config["DIARY_SMS_BACKEND"] not in ("console", "twilio", *MAINLAND_NEEDS):
         raise ConfigError("DIARY_SMS_BACKEND must be 'console', 'twilio', 'aliyun' or 'tencent'")
     if config["DIARY_SMS_BACKEND"] in MAINLAND_NEEDS:
@@ -197,6 +226,15 @@ def _validate_mainland(config: dict, production: bool) -> None:
     found = templates.template_problems(backend, param_limit(config))
     if found:
         raise ConfigError("SMS wordings the provider would refuse: " + "; ".join(found[:3]))
+def _validate_production_secrets(config: dict) -> None:
+    """A short secret key lets anyone forge session cookies: demand 32 random bytes or more."""
+    if len(str(config["SECRET_KEY"]).encode()) < MIN_SECRET_KEY_BYTES:
+        raise ConfigError(f"DIARY_SECRET_KEY must be at least {MIN_SECRET_KEY_BYTES} bytes of "
+                          f"random data; generate one with {GENERATE_HOW}")
+    peppers = [p.strip() for p in str(config["DIARY_PIN_PEPPER"]).split(",") if p.strip()]
+    if not peppers or len(peppers[0].encode()) < MIN_SECRET_KEY_BYTES:
+        raise ConfigError(f"DIARY_PIN_PEPPER must start with at least {MIN_SECRET_KEY_BYTES} "
+                          f"bytes of random data; generate one with {GENERATE_HOW}")
 
 
 def _validate_texts(config: dict) -> None:

@@ -1,11 +1,13 @@
-"""Encryption at rest for phone numbers and names, and a keyed hash for look-ups."""
+"""Encryption at rest, a keyed hash for look-ups, and peppered hashes of PINs and passwords."""
 
 import hashlib
 import hmac
 
 from cryptography.fernet import Fernet, MultiFernet
+from werkzeug.security import check_password_hash, generate_password_hash
 
 _state: dict = {}
+PEPPERED = "peppered:"  # prefix of a hash made with a pepper: `peppered:<pepper id>$<hash>`
 
 
 def configure(keys: str) -> None:
@@ -14,6 +16,13 @@ def configure(keys: str) -> None:
     _state["cipher"] = MultiFernet(fernets)
     # The look-up hash key is derived from the first key so it needs no separate setting.
     _state["hash_key"] = hashlib.sha256(b"diary-lookup:" + keys.split(",")[0].encode()).digest()
+
+
+def configure_peppers(peppers: str) -> None:
+    """Install the comma-separated peppers; the first hashes new secrets, all still verify."""
+    values = [p.strip() for p in peppers.split(",") if p.strip()]
+    _state["peppers"] = {_pepper_id(p): p.encode() for p in values}
+    _state["pepper_now"] = _pepper_id(values[0]) if values else None
 
 
 def encrypt(value: str) -> str:
@@ -29,3 +38,40 @@ def decrypt(token: str) -> str:
 def lookup_hash(value: str) -> str:
     """A keyed, deterministic hash, so a phone number can be found without decrypting all."""
     return hmac.new(_state["hash_key"], value.encode(), hashlib.sha256).hexdigest()
+
+
+def hash_secret(secret: str) -> str:
+    """A memory-hard hash of the secret mixed with the current pepper.
+
+    The pepper lives in configuration, not in the database: a copied database alone no longer
+    lets anyone try all million six-digit PINs against the hashes.
+    """
+    pepper_id = _state.get("pepper_now")
+    if pepper_id is None:
+        return generate_password_hash(secret)
+    return f"{PEPPERED}{pepper_id}${generate_password_hash(_mix(pepper_id, secret))}"
+
+
+def check_secret(stored: str, secret: str) -> bool:
+    """Whether the secret matches a stored hash, peppered with any configured pepper or none."""
+    if not stored.startswith(PEPPERED):
+        return check_password_hash(stored, secret)
+    pepper_id, _, inner = stored[len(PEPPERED):].partition("$")
+    if pepper_id not in _state.get("peppers", {}):
+        return False
+    return check_password_hash(inner, _mix(pepper_id, secret))
+
+
+def needs_rehash(stored: str) -> bool:
+    """Whether a hash was made without the current pepper (an older one, or none)."""
+    current = _state.get("pepper_now")
+    return current is not None and not stored.startswith(f"{PEPPERED}{current}$")
+
+
+def _mix(pepper_id: str, secret: str) -> str:
+    return hmac.new(_state["peppers"][pepper_id], secret.encode(), hashlib.sha256).hexdigest()
+
+
+def _pepper_id(pepper: str) -> str:
+    """A short public name of a pepper, stored beside each hash to find it again."""
+    return hashlib.sha256(b"diary-pepper:" + pepper.encode()).hexdigest()[:8]

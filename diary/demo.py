@@ -80,9 +80,7 @@ def seed(session: Session, now: datetime) -> bool:
 
 
 def _hash(secret: str) -> str:
-    from werkzeug.security import generate_password_hash
-
-    return generate_password_hash(secret)
+    return crypto.hash_secret(secret)
 
 
 def _participant(session, site, n, today, now, rng, pin_hash) -> None:

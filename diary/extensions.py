@@ -5,6 +5,8 @@ import warnings
 
 from flask import current_app, has_request_context
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -20,11 +22,14 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 migrate = Migrate()
+# Limits are declared on the views; storage comes from RATELIMIT_STORAGE_URI (see config).
+limiter = Limiter(key_func=get_remote_address)
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLAC")
 
 
 class ReaderWrote(RuntimeWarning):
     """A request that began its SQLite transaction as a reader wrote: declare it as a writer."""
+
 
 # The embedded database file is created 0600 before SQLite opens it.
 event.listen(Engine, "do_connect", sqlite_files.create_private)

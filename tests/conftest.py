@@ -15,6 +15,7 @@ from diary import create_app
 from diary.extensions import db as _db
 
 TEST_KEY = Fernet.generate_key().decode()
+TEST_PEPPER = "test-pepper-" + "0" * 32
 POSTGRES_URL = os.environ.get("DIARY_TEST_DATABASE_URL")
 
 pytest_plugins = ["tests.support.sms", "tests.support.faults", "tests.support.live_server"]
@@ -46,7 +47,8 @@ def _migrate(url: str, instance: str) -> None:
 
 def _config(url: str, instance: str, **extra) -> dict:
     return {"DIARY_ENV": "testing", "TESTING": True, "SECRET_KEY": "test-secret",
-            "DIARY_ENCRYPTION_KEYS": TEST_KEY, "SQLALCHEMY_DATABASE_URI": url,
+            "DIARY_ENCRYPTION_KEYS": TEST_KEY, "DIARY_PIN_PEPPER": TEST_PEPPER,
+            "SQLALCHEMY_DATABASE_URI": url,
             **extra}
 
 

@@ -16,10 +16,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from diary import clock
+from diary.auth import device
 from diary.auth.forms import PhoneSignInForm, StaffSignInForm
 from diary.extensions import db
 from diary.services import audit
 from diary.services.people import sign_in
+from diary.web import limits, security
 from diary.web.forms import ActionForm, LanguageForm
 
 bp = Blueprint("auth", __name__)
@@ -35,6 +37,8 @@ def safe_next(default: str) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limits.sign_in_overall
+@limits.sign_in_per_address
 def login():
     """Participants and caregivers: phone number and PIN."""
     if current_user.is_authenticated and current_user.kind != "staff":
@@ -43,56 +47,71 @@ def login():
     if form.validate_on_submit():
         lockout = sign_in.Lockout.from_config(current_app.config)
         result = sign_in.sign_in_phone(db.session, form.phone.data, form.pin.data, clock.now(),
-                                       lockout)
+                                       lockout, device.current())
         db.session.commit()
         if result.account is not None:
-            _start_session(result.account, form.remember.data)
-            return redirect(safe_next(url_for("participant.home")))
-        form.pin.errors.append(_refusal(result.locked, lockout))
+            return _start_session(result.account, form.remember.data,
+                                  safe_next(url_for("participant.home")))
+        form.pin.errors.append(_refusal(result))
     return render_template("auth/login.html", form=form)
 
 
 @bp.route("/staff/login", methods=["GET", "POST"])
+@limits.sign_in_overall
+@limits.sign_in_per_address
 def staff_login():
     """Study staff: e-mail and password."""
     form = StaffSignInForm()
     if form.validate_on_submit():
         lockout = sign_in.Lockout.from_config(current_app.config)
         result = sign_in.sign_in_staff(db.session, form.email.data, form.password.data,
-                                       clock.now(), lockout)
+                                       clock.now(), lockout, device.current())
         db.session.commit()
         if result.account is not None:
-            _start_session(result.account, remember=False)
-            return redirect(safe_next("/staff/"))
-        form.password.errors.append(_refusal(result.locked, lockout))
+            return _start_session(result.account, False, safe_next("/staff/"))
+        form.password.errors.append(_refusal(result))
     return render_template("auth/staff_login.html", form=form)
 
 
-def _refusal(locked: bool, lockout: sign_in.Lockout) -> str:
-    if locked:
-        return _("Too many attempts. Please wait %(n)d minutes and try again, or call the "
-                 "study team.", n=lockout.lock_minutes)
+def _refusal(result: sign_in.SignInResult) -> str:
+    if result.locked:
+        wait = result.wait_seconds
+        if wait >= 60:
+            return _("Too many attempts. Please wait %(n)d minutes and try again, or call the "
+                     "study team.", n=-(-wait // 60))
+        return _("Too many attempts. Please wait %(n)d seconds and try again, or call the "
+                 "study team.", n=wait)
     return _("The phone number or PIN is not right. Please try again.") if \
         request.endpoint == "auth.login" else _("The e-mail or password is not right.")
 
 
-def _start_session(account, remember: bool) -> None:
+def _start_session(account, remember: bool, target: str):
     locale = session.get("locale")
     session.clear()  # a fresh session at sign-in; the language chosen before it stays
     if locale:
         session["locale"] = locale
     session.permanent = True
     login_user(account, remember=remember)
+    security.session_started(clock.now())
+    response = redirect(target)
+    device.remember(response, account)
+    return response
 
 
 @bp.post("/logout")
 def logout():
-    """Sign out (a POST with CSRF, so no link can sign a person out)."""
+    """Sign out everywhere (a POST with CSRF, so no link can sign a person out).
+
+    Advancing the account's session generation makes every copy of its session and remember
+    cookies worthless, not only the one in this browser.
+    """
     form = ActionForm()
     staff = getattr(current_user, "kind", None) == "staff"
     if form.validate_on_submit() and current_user.is_authenticated:
-        audit.record(db.session, clock.now(), "sign_out", current_user._get_current_object(),
-                     participant=getattr(current_user, "participant", None))
+        account = current_user._get_current_object()
+        account.end_sessions()
+        audit.record(db.session, clock.now(), "sign_out", account,
+                     participant=getattr(account, "participant", None))
         db.session.commit()
         session.clear()
         logout_user()  # after clear: it leaves the note that deletes the remember cookie

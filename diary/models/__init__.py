@@ -1,6 +1,6 @@
 """All models, imported so that metadata and migrations see every table."""
 
-from diary.models.account import SignInThrottle
+from diary.models.account import RateLimitCounter, SignInThrottle
 from diary.models.audit import AuditEvent
 from diary.models.entry import (
     Answer,
@@ -37,7 +37,7 @@ __all__ = [
     "Answer", "AnswerRevision", "AuditEvent", "Caregiver", "ClinicVisit", "DayStatus",
     "DiaryEntry", "Draft", "Flag", "FlagKind", "FlagStatus", "InfusionDate", "Medication",
     "InboundMessage", "MessageEvent", "MessageStatus", "OutboundMessage", "OutreachLog",
-    "PhoneState", "Originator", "Participant", "ParticipantStatus", "ReminderRecipients",
-    "ReportingMode",
+    "PhoneState", "Originator", "Participant", "ParticipantStatus", "RateLimitCounter",
+    "ReminderRecipients", "ReportingMode",
     "SignInThrottle", "Site", "StaffRole", "StaffUser", "Submission",
 ]

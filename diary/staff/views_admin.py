@@ -9,12 +9,13 @@ from diary import clock
 from diary.extensions import db
 from diary.models import Site, StaffUser
 from diary.rules import phones
-from diary.services.people import staff_accounts
+from diary.services.people import sign_in, staff_accounts
 from diary.services.reporting import audit_review
 from diary.staff import bp
 from diary.staff.common import int_arg
 from diary.staff.forms import options, parse_date
 from diary.staff.forms_admin import AuditFilterForm, SiteForm, StaffCreateForm, StaffEditForm
+from diary.web.forms import ActionForm
 from diary.web.security import staff_required
 
 
@@ -53,6 +54,9 @@ def staff_list(staff):
             staff_accounts.create(db.session, form.email.data, form.display_name.data.strip(),
                                   form.role.data, form.password.data, clock.now(),
                                   [s for s in sites if s.id in form.sites.data], by=staff)
+        except staff_accounts.PasswordRejected as error:
+            db.session.rollback()
+            form.password.errors = [*form.password.errors, str(error.message)]
         except ValueError:
             db.session.rollback()
             form.email.errors = [*form.email.errors,
@@ -80,14 +84,33 @@ def staff_edit(staff, member_id):
         if member.id == staff.id and (form.role.data != "admin" or not form.active.data):
             flash(_("You cannot remove your own administrator access."), "error")
         else:
-            staff_accounts.update(db.session, member, form.role.data,
-                                  [s for s in sites if s.id in form.sites.data],
-                                  form.active.data, form.password.data or None, staff,
-                                  clock.now())
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return redirect(url_for("staff.staff_list"))
-    return render_template("staff/admin_staff_edit.html", form=form, member=member)
+            try:
+                staff_accounts.update(db.session, member, form.role.data,
+                                      [s for s in sites if s.id in form.sites.data],
+                                      form.active.data, form.password.data or None, staff,
+                                      clock.now())
+            except staff_accounts.PasswordRejected as error:
+                db.session.rollback()
+                form.password.errors = [*form.password.errors, str(error.message)]
+            else:
+                db.session.commit()
+                flash(_("Saved."), "success")
+                return redirect(url_for("staff.staff_list"))
+    held = sign_in.is_locked(db.session, member.email, clock.now())
+    return render_template("staff/admin_staff_edit.html", form=form, member=member, held=held,
+                           action=ActionForm())
+
+
+@bp.post("/admin/staff/<int:member_id>/unlock")
+@staff_required("admin")
+def staff_unlock(staff, member_id):
+    """Let a staff member try their password again at once after too many wrong ones."""
+    member = db.session.get(StaffUser, member_id) or abort(404)
+    if ActionForm().validate_on_submit():
+        staff_accounts.unlock(db.session, member, staff, clock.now())
+        db.session.commit()
+        flash(_("Sign-in is unlocked."), "success")
+    return redirect(url_for("staff.staff_edit", member_id=member.id))
 
 
 @bp.route("/admin/sites", methods=["GET", "POST"])

@@ -2,11 +2,14 @@
 
 from functools import cache, wraps
 
-from flask import Flask, abort, redirect, request, url_for
+from flask import Flask, abort, current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import defer, joinedload
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from diary import clock
 from diary.extensions import db, login_manager
 from diary.models.base import Encrypted
 
@@ -16,6 +19,11 @@ PUBLIC_BLUEPRINTS = {"webhooks"}
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+# The diary needs no sensor, camera, payment or location: a page can never ask for one.
+PERMISSIONS_POLICY = ("accelerometer=(), camera=(), geolocation=(), gyroscope=(), "
+                      "magnetometer=(), microphone=(), payment=(), usb=()")
+HSTS = "max-age=31536000; includeSubDomains"
+SEEN_EVERY = 60  # seconds: how often a staff session notes that it is still in use
 
 
 def load_user(user_id: str):
@@ -42,6 +50,28 @@ def _undecrypted(model) -> tuple:
     """Encrypted columns stay unread until a page asks for them: most pages never do."""
     return tuple(defer(getattr(model, c.key)) for c in model.__mapper__.column_attrs
                  if any(isinstance(col.type, Encrypted) for col in c.columns))
+def session_started(now) -> None:
+    """Note when this session signed in, for the staff session limits."""
+    session["signed_in_at"] = session["seen_at"] = int(now.timestamp())
+
+
+def end_stale_staff_sessions():
+    """Staff sessions end after 30 minutes without a request and 12 hours after sign-in."""
+    if not str(session.get("_user_id", "")).startswith("staff:"):
+        return None
+    now = int(clock.now().timestamp())
+    idle = int(current_app.config["DIARY_STAFF_IDLE_MINUTES"]) * 60
+    longest = int(current_app.config["DIARY_STAFF_SESSION_HOURS"]) * 3600
+    seen, started = session.get("seen_at", 0), session.get("signed_in_at", 0)
+    if now - seen > idle or now - started > longest:
+        locale = session.get("locale")
+        session.clear()
+        if locale:
+            session["locale"] = locale
+        flash(_("Your session has ended. Please sign in again."), "info")
+    elif now - seen >= SEEN_EVERY:
+        session["seen_at"] = now
+    return None
 
 
 def require_login():
@@ -87,8 +117,11 @@ def staff_required(*roles):
 
 
 def set_headers(response):
-    """A strict content security policy and no caching of personal pages."""
+    """A strict content security policy, HTTPS only once on it, no caching of personal pages."""
     response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
@@ -98,9 +131,13 @@ def set_headers(response):
 
 
 def init_app(app: Flask) -> None:
-    """Wire the login manager and the allow-list."""
+    """Wire the login manager, the allow-list, the staff session limits and trusted proxies."""
+    hops = int(app.config["DIARY_TRUSTED_PROXIES"])
+    if hops:  # behind a TLS proxy: the client's address (rate limits) and https (HSTS)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
     login_manager.user_loader(load_user)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to continue.")
+    app.before_request(end_stale_staff_sessions)
     app.before_request(require_login)
     app.after_request(set_headers)

@@ -1,7 +1,7 @@
 """Submissions and answer revisions are append-only, like the audit trail.
 
 Revision ID: 0003_append_only
-Revises: 0001
+Revises: 0002_sessions_and_lockout
 Create Date: 2026-12-01 07:30:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 from diary.models import append_only
 
 revision = "0003_append_only"
-down_revision = "0001"
+down_revision = "0002_sessions_and_lockout"
 branch_labels = None
 depends_on = None
 

@@ -1,9 +1,8 @@
 """Test data builders: make_participant(session, **kw) and friends."""
 
+import functools
 import itertools
 from datetime import date, time
-
-from werkzeug.security import generate_password_hash
 
 from diary import crypto
 from diary.models import (
@@ -18,9 +17,13 @@ from diary.models import (
 
 PIN = "246810"
 STAFF_PASSWORD = "correct horse battery"
-_PIN_HASH = generate_password_hash(PIN)
-_STAFF_HASH = generate_password_hash(STAFF_PASSWORD)
 _numbers = itertools.count(1)
+
+
+@functools.cache
+def secret_hash(secret: str) -> str:
+    """The peppered hash of a secret, made once: the tests' pepper never changes."""
+    return crypto.hash_secret(secret)
 
 
 def make_site(session, code: str = "XW", **kw) -> Site:
@@ -46,7 +49,7 @@ def make_participant(session, site: Site | None = None, **kw) -> Participant:
     infusions = values.pop("infusions", [])
     medicines = values.pop("medicines", [])
     p = Participant(site=site, phone=phone, phone_hash=crypto.lookup_hash(phone),
-                    secret_hash=_PIN_HASH, **values)
+                    secret_hash=secret_hash(PIN), **values)
     session.add(p)
     session.flush()
     for day in infusions:
@@ -62,7 +65,7 @@ def make_caregiver(session, participant: Participant, **kw) -> Caregiver:
     phone = kw.pop("phone", None) or _phone()
     carer = Caregiver(participant_id=participant.id, name=kw.pop("name", "李华"),
                       relationship_to=kw.pop("relationship_to", "daughter"), phone=phone,
-                      phone_hash=crypto.lookup_hash(phone), secret_hash=_PIN_HASH, **kw)
+                      phone_hash=crypto.lookup_hash(phone), secret_hash=secret_hash(PIN), **kw)
     session.add(carer)
     session.flush()
     return carer
@@ -73,7 +76,7 @@ def make_staff(session, role: str = "coordinator", sites: list[Site] | None = No
     n = next(_numbers)
     staff = StaffUser(email=kw.pop("email", f"staff{n}@example.org"),
                       display_name=kw.pop("display_name", f"Staff {n}"), role=StaffRole(role),
-                      secret_hash=_STAFF_HASH, sites=list(sites or []), **kw)
+                      secret_hash=secret_hash(STAFF_PASSWORD), sites=list(sites or []), **kw)
     session.add(staff)
     session.flush()
     return staff

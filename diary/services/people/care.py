@@ -25,7 +25,12 @@ from diary.models import (
 from diary.rules import phones, schedule
 from diary.services import audit
 from diary.services.people import sign_in
-from diary.services.people.enrolment import EnrolmentError, check_dates, new_pin, phone_taken
+from diary.services.people.enrolment import (
+    EnrolmentError,
+    check_dates,
+    check_phone_free,
+    new_pin,
+)
 from diary.services.sql import insert_ignoring
 
 # Which status changes a coordinator may make, and whether each needs a reason.
@@ -72,8 +77,7 @@ def update_settings(session: Session, participant: Participant, new: Settings, s
     check_dates(participant.diary_start_date, new.diary_end_date, new.infusions, new.visits)
     changes: dict = {}
     if new.phone != participant.phone:
-        if phone_taken(session, new.phone):
-            raise EnrolmentError("phone", _l("This phone number is already registered."))
+        check_phone_free(session, new.phone, staff)
         changes["phone"] = {"before": phones.mask(participant.phone),
                             "after": phones.mask(new.phone)}
         participant.phone, participant.phone_hash = new.phone, crypto.lookup_hash(new.phone)

@@ -69,9 +69,31 @@ def new_pin() -> str:
 
 def phone_taken(session: Session, e164: str) -> bool:
     """Whether a participant or caregiver already signs in with this number."""
+    return phone_owner(session, e164) is not None
+
+
+def phone_owner(session: Session, e164: str) -> Participant | None:
+    """The participant whose diary this number signs in to (as theirs or a caregiver's)."""
     key = crypto.lookup_hash(e164)
-    return (session.scalar(select(Participant.id).where(Participant.phone_hash == key))
-            or session.scalar(select(Caregiver.id).where(Caregiver.phone_hash == key))) is not None
+    return (session.scalar(select(Participant).where(Participant.phone_hash == key))
+            or session.scalar(select(Participant).join(Caregiver)
+                              .where(Caregiver.phone_hash == key)))
+
+
+def check_phone_free(session: Session, e164: str, staff: StaffUser) -> None:
+    """Refuse a number already in use, saying whose only to staff who may see that person.
+
+    A coordinator of another site learns nothing about who is enrolled elsewhere; an admin or a
+    coordinator of the same site sees the study code.
+    """
+    owner = phone_owner(session, e164)
+    if owner is None:
+        return
+    if staff.sees_all_sites or owner.site_id in {site.id for site in staff.sites}:
+        raise EnrolmentError("phone", _l("This phone number is already registered (%(code)s).",
+                                         code=owner.study_code))
+    raise EnrolmentError("phone", _l("This phone number cannot be used. Please check it, or ask "
+                                     "the study administrator."))
 
 
 def check_study_code(session: Session, code: str, site: Site) -> None:
@@ -118,11 +140,14 @@ def check_dates(start: date, end: date, infusions: list[date],
                 first=first.isoformat(), last=last.isoformat()))
 
 
-def _clash(session: Session, data: Enrolment) -> EnrolmentError:
+def _clash(session: Session, data: Enrolment, staff: StaffUser) -> EnrolmentError:
     """Why the insert collided: another enrolment took the code (or the phone) a moment ago."""
-    if phone_taken(session, data.phone) and session.scalar(
-            select(Participant.id).where(Participant.study_code == data.study_code)) is None:
-        return EnrolmentError("phone", _l("This phone number is already registered."))
+    if session.scalar(select(Participant.id)
+                      .where(Participant.study_code == data.study_code)) is None:
+        try:
+            check_phone_free(session, data.phone, staff)
+        except EnrolmentError as error:
+            return error
     return EnrolmentError("study_code", _l("This study code is already in use."))
 
 
@@ -130,8 +155,7 @@ def enrol(session: Session, data: Enrolment, staff: StaffUser,
           now: datetime) -> tuple[Participant, str]:
     """Create the participant with their dates; returns it and its PIN (to show once)."""
     check_study_code(session, data.study_code, data.site)
-    if phone_taken(session, data.phone):
-        raise EnrolmentError("phone", _l("This phone number is already registered."))
+    check_phone_free(session, data.phone, staff)
     check_start(data.diary_start_date, schedule.local_today(now, data.timezone))
     end = data.diary_end_date or data.diary_start_date + timedelta(days=DIARY_DAYS)
     check_dates(data.diary_start_date, end, data.infusions, data.visits)
@@ -147,7 +171,7 @@ def enrol(session: Session, data: Enrolment, staff: StaffUser,
         with session.begin_nested():  # the same form sent twice at once: one of them wins
             session.add(participant)
     except IntegrityError as error:
-        raise _clash(session, data) from error
+        raise _clash(session, data, staff) from error
     for day in sorted(set(data.infusions)):
         session.add(InfusionDate(participant_id=participant.id, infusion_date=day))
     for day, label in sorted(dict(data.visits).items()):
@@ -169,8 +193,7 @@ def enrol(session: Session, data: Enrolment, staff: StaffUser,
 def add_caregiver(session: Session, participant: Participant, data: NewCaregiver,
                   staff: StaffUser, now: datetime) -> tuple[Caregiver, str]:
     """Link a caregiver with their own phone, language and PIN (returned to show once)."""
-    if phone_taken(session, data.phone):
-        raise EnrolmentError("phone", _l("This phone number is already registered."))
+    check_phone_free(session, data.phone, staff)
     pin = new_pin()
     carer = Caregiver(participant_id=participant.id, name=data.name,
                       relationship_to=data.relationship_to, phone=data.phone,

@@ -1,4 +1,4 @@
-"""Signing in by phone and PIN: formats, lockout counted in the database, no enumeration."""
+"""Signing in by phone and PIN: formats, delays counted in the database, no enumeration."""
 
 from datetime import timedelta
 
@@ -55,17 +55,30 @@ def test_wrong_pin_and_unknown_number_get_the_same_message(client, session):
     assert message in unknown
 
 
-def test_five_wrong_pins_lock_for_fifteen_minutes(client, session, clock):
+def test_after_five_wrong_pins_each_attempt_waits_longer(client, session, clock):
     make_participant(session, phone="+8613800000001")
     session.commit()
     for _ in range(5):
         attempt(client, "13800000001", "000000")
-    locked = attempt(client, "13800000001", "246810")
-    assert locked.status_code == 200
-    assert "Too many attempts" in locked.get_data(as_text=True)
-    clock.at += timedelta(minutes=14)
-    assert attempt(client, "13800000001", "246810").status_code == 200
-    clock.at += timedelta(minutes=2)
+    held = attempt(client, "13800000001", "246810")
+    assert held.status_code == 200
+    assert "Please wait 2 seconds" in held.get_data(as_text=True)
+    clock.at += timedelta(seconds=2)
+    assert "wait 4 seconds" in attempt(client, "13800000001", "111111").get_data(as_text=True)
+    clock.at += timedelta(seconds=3)
+    assert attempt(client, "13800000001", "246810").status_code == 200  # still held
+    clock.at += timedelta(seconds=1)
+    assert attempt(client, "13800000001", "246810").status_code == 302
+
+
+def test_the_delay_grows_to_fifteen_minutes_and_no_further(client, session, clock):
+    make_participant(session, phone="+8613800000001")
+    session.commit()
+    for _ in range(15):
+        page = attempt(client, "13800000001", "000000").get_data(as_text=True)
+        clock.at += timedelta(minutes=15)
+    assert "Please wait 15 minutes" in page
+    clock.at += timedelta(minutes=15)
     assert attempt(client, "13800000001", "246810").status_code == 302
 
 
@@ -90,7 +103,7 @@ def test_lockout_message_in_chinese(client, session):
     for _ in range(6):
         page = attempt(client, "13900000009", "000000", lang="zh-CN").get_data(as_text=True)
     assert "Too many attempts" not in page
-    assert "15" in page
+    assert "请等2秒" in page
 
 
 def test_sign_ins_and_failures_are_audited(client, session):

@@ -67,6 +67,7 @@ def _routes(w, flag_id, reply_id=0):
         ("POST", "/staff/participants/new", ANY_STAFF, False),
         ("POST", "/staff/admin/staff", ("admin",), False),
         ("POST", "/staff/admin/staff/{me}", ("admin",), False),
+        ("POST", "/staff/admin/staff/{me}/unlock", ("admin",), False),
         ("POST", "/staff/admin/sites", ("admin",), False),
         ("GET", "/staff/admin/sites/{s}", ("admin",), False),
         ("POST", "/staff/admin/sites/{s}", ("admin",), False),

@@ -88,7 +88,7 @@ def test_enrolment_refuses_a_phone_already_registered(client, login_as, world, p
     login_as(world.coordinator)
     response = post("/staff/participants/new", _form(world, phone=world.carer.phone),
                     page="/staff/participants/new")
-    assert "This phone number is already registered." in response.get_data(as_text=True)
+    assert "This phone number is already registered (XW-001)." in response.get_data(as_text=True)
 
 
 def test_coordinator_cannot_enrol_at_another_site(client, session, login_as, world, post):
