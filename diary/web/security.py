@@ -9,11 +9,13 @@ from flask_login import current_user
 from diary.extensions import db, login_manager
 
 PUBLIC_ENDPOINTS = {"static", "public.healthz", "public.manifest", "public.offline",
+                    "public.service_worker",
                     "auth.login", "auth.staff_login", "auth.language"}
 PUBLIC_BLUEPRINTS = {"webhooks"}
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+       "worker-src 'self'; manifest-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+       "base-uri 'none'; object-src 'none'")
 
 
 def load_user(user_id: str):
