@@ -10,7 +10,6 @@ from flask_babel import gettext as _
 from diary.rules import instrument
 from diary.staff import bp
 from diary.staff.calendar import day_status_names
-from diary.staff.calendar_svg import FILLS
 from diary.staff.forms import (
     CHANNELS,
     MODES,
@@ -223,5 +222,4 @@ def labels() -> dict:
             "results": _choices(RESULTS),
             "recipients": _choices(RECIPIENTS), "modes": _choices(MODES),
             "relationships": _choices(RELATIONSHIPS), "duration": duration,
-            "local_time": local_time, "items": instrument.ITEMS,
-            "fills": FILLS}
+            "local_time": local_time, "items": instrument.ITEMS}

@@ -5,28 +5,7 @@ from sqlalchemy import func, select
 from diary.extensions import db
 from diary.models import DiaryEntry, Submission
 from tests.e2e.conftest import shoot
-from tests.support.browser import DAY, seed_participant, sign_in, tap
-
-ANSWER_EVERY_VISIBLE = """() => {
-  const picked = {};
-  for (const set of document.querySelectorAll('fieldset.item')) {
-    if (set.offsetParent === null) continue;
-    const boxes = [...set.querySelectorAll('input[type=radio], input[type=checkbox]')];
-    if (!boxes.length || boxes.some(b => b.checked)) continue;
-    const box = boxes[Math.min(1, boxes.length - 1)];
-    box.closest('label').querySelector('span').click();
-    picked[box.name] = box.value;
-  }
-  return picked;
-}"""
-
-
-def answer_screen(page) -> dict[str, str]:
-    """Tap an answer for every visible question, as a thumb would, until none is left."""
-    picked: dict[str, str] = {}
-    while more := page.evaluate(ANSWER_EVERY_VISIBLE):
-        picked.update(more)
-    return picked
+from tests.support.browser import DAY, answer_screen, seed_participant, sign_in, tap
 
 
 def checked(page) -> dict[str, list[str]]:

@@ -36,6 +36,34 @@ def sign_in(page, base: str, phone="138 0000 0001", pin="246810") -> None:
     tap(page, "button.primary")
 
 
+ANSWER_EVERY_VISIBLE = """() => {
+  const picked = {};
+  for (const set of document.querySelectorAll('fieldset.item')) {
+    if (set.offsetParent === null) continue;
+    const select = set.querySelector('select');
+    if (select && !select.value) {
+      select.selectedIndex = select.options.length > 2 ? 2 : 1;
+      select.dispatchEvent(new Event('change', {bubbles: true}));
+      picked[select.name] = select.value;
+    }
+    const boxes = [...set.querySelectorAll('input[type=radio], input[type=checkbox]')];
+    if (!boxes.length || boxes.some(b => b.checked)) continue;
+    const box = boxes[Math.min(1, boxes.length - 1)];
+    box.closest('label').querySelector('span').click();
+    picked[box.name] = box.value;
+  }
+  return picked;
+}"""
+
+
+def answer_screen(page) -> dict[str, str]:
+    """Tap an answer for every visible question, as a thumb would, until none is left."""
+    picked: dict[str, str] = {}
+    while more := page.evaluate(ANSWER_EVERY_VISIBLE):
+        picked.update(more)
+    return picked
+
+
 def small_targets(page, selector: str = "a, button, select, input, summary, label.tile span"):
     """Visible targets whose box is under 48 px in height (or width, for links and buttons)."""
     return page.evaluate("""([sel, min]) => [...document.querySelectorAll(sel)]
