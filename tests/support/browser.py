@@ -90,12 +90,12 @@ def serious_violations(page) -> list[str]:
 
 
 class Wire:
-    """Bytes on the wire for one page load: every response's headers and encoded body."""
+    """Bytes on the wire: every response's headers and encoded body, of a page or a context
+    (a context also sees the service worker's own requests)."""
 
-    def __init__(self, page) -> None:
-        self.page = page
+    def __init__(self, source) -> None:
         self.requests = []
-        page.on("requestfinished", self.requests.append)
+        source.on("requestfinished", lambda request: self.requests.append(request))
 
     def reset(self) -> None:
         self.requests.clear()
@@ -107,6 +107,8 @@ class Wire:
         sizes = {}
         for request in self.requests:
             s = request.sizes()
-            sizes[request.url] = sizes.get(request.url, 0) + s["responseBodySize"] + \
-                s["responseHeadersSize"]
+            # An answer from a cache reports a negative body: nothing crossed the wire for it.
+            crossed = s["responseBodySize"] + s["responseHeadersSize"] \
+                if s["responseBodySize"] >= 0 else 0
+            sizes[request.url] = sizes.get(request.url, 0) + crossed
         return sizes
