@@ -103,14 +103,20 @@
       body.set("csrf_token", token);
       return fetch(item.url, { method: "POST", body: body, credentials: "same-origin" });
     }).then(function (response) {
-      var path = new URL(response.url).pathname;
+      var where = new URL(response.url);
+      var path = where.pathname;
       var reached = item.step === "review" ? /\/(done|help)$/.test(path) : response.redirected;
       if (!reached && item.step !== "review") {
         localStorage.setItem(key(item.day, item.step), JSON.stringify(Array.from(new URLSearchParams(item.body))));
       }
+      var help = /\/help$/.test(path);
+      if (reached && (help || item.step === "review") && !(arrived && /\/help$/.test(arrived.pathname))) {
+        arrived = where;
+      }
       return drop(item.id).then(function () { return reached ? null : (item.step === "review" ? path : item.url); });
     });
   }
+  var arrived = null;  // where the study's answer to a replayed send leads: done, or help
   function replay() {
     if (sending || !navigator.onLine || !who) { return Promise.resolve(); }
     sending = true;
@@ -123,7 +129,13 @@
           return sendOne(item).then(function (url) { attention = attention || url; });
         });
       }, Promise.resolve()).then(function () {
-        if (attention) { say("attention", attention); } else { say("sent"); }
+        if (attention) { say("attention", attention); return; }
+        say("sent");
+        // Help after a warning found by the study always shows; "done" replaces the offline page.
+        if (arrived && (/\/help$/.test(arrived.pathname) || location.pathname === "/offline")) {
+          sessionStorage.setItem("diary:sent", "1");
+          location.assign(arrived.pathname + arrived.search);
+        }
       });
     }).catch(function (error) {
       say(String(error && error.message) === "signed out" ? "signin" : "waiting");
@@ -174,6 +186,10 @@
   window.addEventListener("online", function () { replay(); });
   window.addEventListener("offline", function () { queued().then(function (items) { say(items.length ? "waiting" : "offline"); }); });
 
+  if (sessionStorage.getItem("diary:sent")) {
+    sessionStorage.removeItem("diary:sent");
+    say("sent");
+  }
   queued().then(function (items) {
     var form = document.querySelector("form.screen");
     if (who && here && form) { keepTaps(form, here[1], here[2], items); }
