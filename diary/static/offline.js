@@ -193,7 +193,8 @@
   queued().then(function (items) {
     var form = document.querySelector("form.screen");
     if (who && here && form) { keepTaps(form, here[1], here[2], items); }
-    if (items.length && !navigator.onLine) { say("waiting"); }
+    var mine = here && items.filter(function (i) { return i.day === here[1]; });
+    if (here && here[2] === "review" && mine.length && !navigator.onLine) { say("review"); } else if (items.length && !navigator.onLine) { say("waiting"); }
     if (!navigator.onLine && !items.length && !(here && form)) { say("offline"); }
     return replay();
   }).then(function () {

@@ -48,6 +48,7 @@ def test_offline_mid_diary_reload_finish_send_then_one_entry_when_back_online(
     for _screen in ("events", "function", "rehab", "medicines", "devices"):
         tap(phone, "button.shortcut")
     assert phone.url.endswith("/review")
+    assert status.get_attribute("data-state") == "review"  # the page kept before the answers
     tap(phone, "form.send button")
     assert "/offline" in phone.url
     assert status.get_attribute("data-state") == "waiting"
