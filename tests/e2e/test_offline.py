@@ -72,3 +72,17 @@ def test_offline_mid_diary_reload_finish_send_then_one_entry_when_back_online(
             Submission.entry_id == entries[0].id)) == 1
     assert errors == []
     context.close()
+
+
+def test_taps_kept_on_the_phone_survive_a_language_switch(live, phone, clock):
+    base, app = live
+    seed_participant(app, clock)
+    sign_in(phone, base)
+    phone.goto(base + f"/diary/{DAY.isoformat()}/symptoms")
+    phone.click("input[name=S1][value='2'] + span")
+    phone.click("input[name=S6][value='1'] + span")
+    tap(phone, "button[name=locale][value=en]")
+    assert phone.locator("html").get_attribute("lang") == "en"
+    assert checked(phone) == {"S1": ["2"], "S6": ["1"]}
+    assert phone.locator("#sync-status").text_content() == \
+        "Your answers on this screen are saved on this phone."
