@@ -77,7 +77,10 @@ def init_app(app: Flask) -> None:
 
     root = Path(app.static_folder)
     names = manifest(root)
-    built = build(root, Path(app.instance_path) / "static-build", names)
+    try:
+        built = build(root, Path(app.instance_path) / "static-build", names)
+    except OSError:  # a read-only instance folder: the system's temporary folder will do
+        built = build(root, Path(tempfile.gettempdir()) / "diary-static", names)
     hashed = set(names.values())
     files = StaticFiles(app.wsgi_app, max_age=60,
                         immutable_file_test=lambda path, url: url[len("/static/"):] in hashed)
