@@ -18,7 +18,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     crypto.configure_peppers(app.config["DIARY_PIN_PEPPER"])
 
     from diary.extensions import babel, csrf, db, limiter, login_manager, migrate
-    from diary.web import deployment, i18n, limits, security, transactions  # noqa: F401
+    from diary.web import assets, deployment, i18n, limits, security, transactions  # noqa: F401
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"),
@@ -31,6 +31,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     security.init_app(app)
     i18n.init_app(app)
     deployment.init_app(app)
+    assets.init_app(app)
 
     from diary.auth.views import bp as auth_bp
     from diary.participant.views import bp as participant_bp

@@ -11,7 +11,6 @@ from flask_babel import gettext as _
 from diary.rules import instrument
 from diary.staff import bp
 from diary.staff.calendar import day_status_names
-from diary.staff.calendar_svg import FILLS
 from diary.staff.forms import (
     CHANNELS,
     MODES,
@@ -215,7 +214,7 @@ def labels() -> dict:
     return {**_tables(str(get_locale())), "message_event": message_event,
             "audit_actor": audit_actor, "entry_reason": entry_reason, "flag_detail": flag_detail,
             "duration": duration, "local_time": local_time, "items": instrument.ITEMS,
-            "fills": FILLS, "password_rule": PASSWORD_RULE}
+            "password_rule": PASSWORD_RULE}
 
 
 @lru_cache(maxsize=8)

@@ -1,6 +1,8 @@
-"""Pages anyone may open: health check, web-app manifest, offline notice."""
+"""Pages anyone may open: health check, web-app manifest, service worker, offline notice."""
 
-from flask import Blueprint, jsonify, render_template, url_for
+import json
+
+from flask import Blueprint, current_app, jsonify, render_template, url_for
 from sqlalchemy import text
 
 from diary.extensions import db
@@ -43,3 +45,22 @@ def manifest():
 def offline():
     """Shown when the phone has no connection."""
     return render_template("offline.html")
+
+
+# The shell the service worker keeps on the phone; pages are added as they are visited.
+SHELL = ("diary.css", "diary.js", "queue.js", "offline.js", "icons/icon-192.png")
+
+
+@bp.get("/sw.js")
+def service_worker():
+    """The service worker, from the root so that it may answer for every page; never cached."""
+    shell = [url_for("static", filename=name) for name in SHELL] + [url_for("public.offline")]
+    version = "-".join(current_app.extensions["static_names"][name] for name in SHELL)
+    with current_app.open_resource("static/sw.js", "rb") as source:
+        body = source.read().decode()
+    queue = url_for("static", filename="queue.js")
+    head = (f"const VERSION = {json.dumps(version)};\nconst SHELL = {json.dumps(shell)};\n"
+            f"const QUEUE = {json.dumps(queue)};\n")
+    response = current_app.response_class(head + body, mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"
+    return response

@@ -14,11 +14,13 @@ from diary.extensions import db, login_manager
 from diary.models.base import Encrypted
 
 PUBLIC_ENDPOINTS = {"static", "public.healthz", "public.manifest", "public.offline",
+                    "public.service_worker",
                     "auth.login", "auth.staff_login", "auth.language"}
 PUBLIC_BLUEPRINTS = {"webhooks"}
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+       "worker-src 'self'; manifest-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+       "base-uri 'none'; object-src 'none'")
 # The diary needs no sensor, camera, payment or location: a page can never ask for one.
 PERMISSIONS_POLICY = ("accelerometer=(), camera=(), geolocation=(), gyroscope=(), "
                       "magnetometer=(), microphone=(), payment=(), usb=()")

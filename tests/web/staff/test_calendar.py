@@ -1,4 +1,4 @@
-"""The participant page's SVG calendar: colours, undelivered reminders, no style, its months."""
+"""The participant page's calendar: a marked picture, links to its months, no style, no nesting."""
 
 import re
 import xml.etree.ElementTree as ET
@@ -17,8 +17,8 @@ def _svg(page: str) -> ET.Element:
     return ET.fromstring(re.search(r"<svg class=\"year\".*?</svg>", page, re.S).group(0))  # noqa: S314 - our own output
 
 
-def test_calendar_colours_days_and_marks_undelivered_reminders(client, session, login_as,
-                                                               world, clock):
+def test_calendar_colours_and_marks_days_and_marks_undelivered_reminders(client, session,
+                                                                         login_as, world, clock):
     add_days(session, world.ours, "olme", date(2026, 3, 1))
     _message(session, world.ours, date(2026, 3, 3), MessageStatus.UNDELIVERED, clock)
     _message(session, world.ours, date(2026, 3, 1), MessageStatus.DELIVERED, clock)
@@ -27,16 +27,31 @@ def test_calendar_colours_days_and_marks_undelivered_reminders(client, session, 
     page = client.get(f"/staff/participants/{world.ours.id}").get_data(as_text=True)
     assert "style=" not in page
     svg = _svg(page)
-    links = svg.findall(f"{SVG}a")
-    assert len(links) == 396  # March 2026 to March 2027, the month the diary ends
-    by_day = {a.find(f"{SVG}title").text.split(":")[0]: a for a in links}
-    assert len(by_day) == 396
-    fills = [a.find(f"{SVG}rect").get("fill") for a in links[:6]]
+    assert svg.findall(f".//{SVG}a") == []  # a picture, not a container of links
+    assert "1 on time, 1 late, " in svg.get("aria-label")
+    days = svg.findall(f"{SVG}g")
+    assert len(days) == 396  # March 2026 to March 2027, the month the diary ends
+    fills = [g.find(f"{SVG}rect").get("fill") for g in days[:6]]
     assert fills[:4] == [FILLS["on_time"], FILLS["late"], FILLS["missed"], FILLS["excused"]]
-    marked = [a for a in links if a.find(f"{SVG}circle") is not None]
-    assert len(marked) == 1
-    assert "reminder not delivered" in marked[0].find(f"{SVG}title").text
-    assert marked[0].get("href").endswith("#d-2026-03-03")
+    marks = [g.find(f"{SVG}path").get("d") for g in days[:4]]
+    assert len(set(marks)) == 4  # each status has its own mark, not only its colour
+    marked = [n for n, g in enumerate(days) if g.find(f"{SVG}path[@class='undelivered']")
+              is not None]
+    assert marked == [2]
+
+
+def test_each_month_is_a_link_with_its_counts_in_words(client, session, login_as, world):
+    add_days(session, world.ours, "oolm", date(2026, 3, 1))
+    session.commit()
+    login_as(world.coordinator)
+    base = f"/staff/participants/{world.ours.id}"
+    page = client.get(base).get_data(as_text=True)
+    months = re.findall(r'<a class="month" href="([^"]+)"', page)
+    assert len(months) == 13
+    assert months[0] == f"{base}?month=2026-03#days"
+    march = re.search(r'<a class="month"[^>]*aria-current="true">(.*?)</a>', page, re.S).group(1)
+    assert re.sub(r"<[^>]+>|\s+", " ", march).split() == [
+        "2026-03", "✓", "On", "time", "2", "◷", "Late", "1", "✗", "Missed", "6"]  # 4th to 9th
 
 
 def test_paused_days_show_as_paused(client, session, login_as, world, clock):
@@ -47,9 +62,9 @@ def test_paused_days_show_as_paused(client, session, login_as, world, clock):
     session.commit()
     clock.set("2026-03-10T12:00:00+08:00")
     login_as(world.coordinator)
-    links = _svg(client.get(f"/staff/participants/{world.ours.id}").get_data(
-        as_text=True)).findall(f"{SVG}a")
-    classes = [a.get("class") for a in links[:9]]
+    days = _svg(client.get(f"/staff/participants/{world.ours.id}").get_data(
+        as_text=True)).findall(f"{SVG}g")
+    classes = [g.get("class") for g in days[:9]]
     assert classes == ["d d-missed", "d d-missed"] + ["d d-paused"] * 4 + ["d d-missed"] * 3
     assert world.ours.status == ParticipantStatus.ACTIVE
 
@@ -66,8 +81,8 @@ def test_calendar_and_month_navigation_cover_a_diary_starting_mid_month(client, 
     svg = _svg(client.get(base).get_data(as_text=True))
     assert [t.text for t in svg.findall(f"{SVG}text")][::12] == ["2025-03", "2026-03"]
     assert len(svg.findall(f"{SVG}text")) == 13
-    last = [a for a in svg.findall(f"{SVG}a") if a.get("href").endswith("#d-2026-03-15")]
-    assert last[0].get("class") == "d d-upcoming"  # the diary's last day, five days ahead
+    last = svg.findall(f"{SVG}g")[-17]  # 15 March 2026 of the month's 31 days, after 365 + 14
+    assert last.get("class") == "d d-upcoming"  # the diary's last day, five days ahead
     february = client.get(f"{base}?month=2026-02").get_data(as_text=True)
     assert f'href="{base}?month=2026-03#days"' in february
     march = client.get(f"{base}?month=2026-03").get_data(as_text=True)

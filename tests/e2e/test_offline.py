@@ -1,0 +1,88 @@
+"""A dropped connection in the middle of the diary: nothing tapped is lost, the day arrives once."""
+
+import pytest
+from sqlalchemy import func, select
+
+from diary.extensions import db
+from diary.models import DiaryEntry, Submission
+from tests.e2e.conftest import shoot
+from tests.support.browser import DAY, PHONES, answer_screen, seed_participant, sign_in, tap
+
+
+def checked(page) -> dict[str, list[str]]:
+    return page.evaluate("""() => { const o = {};
+        document.querySelectorAll('form.screen input:checked').forEach(i =>
+            (o[i.name] = o[i.name] || []).push(i.value)); return o; }""")
+
+
+@pytest.mark.parametrize(("locale", "size"), [("zh", "360x640"), ("en", "390x844")])
+def test_offline_mid_diary_reload_finish_send_then_one_entry_when_back_online(
+        live, browser, clock, locale, size):
+    base, app = live
+    participant_id = seed_participant(app, clock, locale=locale)
+    context = browser.new_context(viewport=PHONES[size], is_mobile=True, has_touch=True,
+                                  locale="zh-CN" if locale == "zh" else "en-GB")
+    phone = context.new_page()
+    errors: list[str] = []
+    phone.on("pageerror", lambda e: errors.append(str(e)))
+    sign_in(phone, base)
+    phone.wait_for_selector("html[data-offline-ready]")
+    phone.wait_for_function("navigator.serviceWorker.controller !== null")
+    tap(phone, "a.button.primary.big")
+    tap(phone, "button.primary")  # who: as signed in
+    tap(phone, "button.shortcut")  # warning signs: none
+    assert phone.url.endswith("/symptoms")
+
+    phone.context.set_offline(True)
+    picked = answer_screen(phone)
+    assert len(picked) >= 14
+    status = phone.locator("#sync-status")
+    assert status.is_visible()
+    assert status.text_content() == status.get_attribute("data-saved")
+    shoot(phone, f"offline-01-symptoms-saved-{locale}")
+    before = checked(phone)
+    phone.reload()
+    assert checked(phone) == before  # restored from the phone after a reload without network
+    tap(phone, "button[value=next]")
+    assert phone.url.endswith("/events")  # the next screen, kept on the phone
+    for _screen in ("events", "function", "rehab", "medicines", "devices"):
+        tap(phone, "button.shortcut")
+    assert phone.url.endswith("/review")
+    assert status.get_attribute("data-state") == "review"  # the page kept before the answers
+    tap(phone, "form.send button")
+    assert "/offline" in phone.url
+    assert status.get_attribute("data-state") == "waiting"
+    shoot(phone, f"offline-02-sent-offline-{locale}")
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Submission)) == 0
+
+    phone.context.set_offline(False)
+    phone.wait_for_url("**/done", timeout=15000)  # the study's own confirmation
+    assert status.get_attribute("data-state") == "sent"
+    shoot(phone, f"offline-03-reached-{locale}")
+    phone.reload()  # a second page load replays nothing
+    with app.app_context():
+        entries = db.session.scalars(select(DiaryEntry).where(
+            DiaryEntry.participant_id == participant_id, DiaryEntry.diary_date == DAY)).all()
+        assert len(entries) == 1
+        answers = entries[0].answer_map()
+        assert {k: answers.get(k) for k in picked} == picked
+        assert answers["E1"] == "no"
+        assert db.session.scalar(select(func.count()).select_from(Submission).where(
+            Submission.entry_id == entries[0].id)) == 1
+    assert errors == []
+    context.close()
+
+
+def test_taps_kept_on_the_phone_survive_a_language_switch(live, phone, clock):
+    base, app = live
+    seed_participant(app, clock)
+    sign_in(phone, base)
+    phone.goto(base + f"/diary/{DAY.isoformat()}/symptoms")
+    phone.click("input[name=S1][value='2'] + span")
+    phone.click("input[name=S6][value='1'] + span")
+    tap(phone, "button[name=locale][value=en]")
+    assert phone.locator("html").get_attribute("lang") == "en"
+    assert checked(phone) == {"S1": ["2"], "S6": ["1"]}
+    assert phone.locator("#sync-status").text_content() == \
+        "Your answers on this screen are saved on this phone."
