@@ -29,9 +29,9 @@ def demo_command(if_empty: bool) -> None:
     if created:  # the empty days become missed, with their flags, as the scheduler would do
         from diary.services.messaging import reminders
         from diary.services.tick import closing
-        from diary.services.tick.rules import TickRules
+        from diary.web.deployment import rules
 
-        closing.close_windows(db.session, clock.now(), TickRules.from_config(current_app.config),
+        closing.close_windows(db.session, clock.now(), rules(),
                               reminders.roster(db.session))
         db.session.commit()
     click.echo("Demo data created." if created else "Demo data already present.")
@@ -45,11 +45,11 @@ def tick_command(at: str | None) -> None:
     """Run everything due at that instant once: reminders, window closing, flags."""
     from diary import sms
     from diary.services.tick import ticking
-    from diary.services.tick.rules import TickRules
+    from diary.web.deployment import rules
 
     instant = clock.now() if at is None else _parse_instant(at)
     gateway = sms.gateway_from_config(current_app.config)
-    report = ticking.tick(db.session, instant, gateway, TickRules.from_config(current_app.config))
+    report = ticking.tick(db.session, instant, gateway, rules())
     db.session.commit()
     click.echo(f"tick {instant.isoformat()}: {report}")
 

@@ -1,5 +1,6 @@
 """The participant's and caregiver's pages: home, the diary screens, history, settings."""
 
+import uuid
 from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -12,8 +13,9 @@ from diary.participant.forms import SettingsForm
 from diary.rules import answers as reading
 from diary.rules import schedule
 from diary.rules.instrument import is_shown
-from diary.services.diary import days, drafts
-from diary.services.diary.preferences import reminder_bounds, update_preferences
+from diary.services.diary import days, entries, progress, screens
+from diary.services.diary.preferences import update_preferences
+from diary.web.deployment import rules
 from diary.web.forms import reminder_choices
 from diary.web.security import diarist_required
 
@@ -22,22 +24,19 @@ bp.add_app_template_global(reading.display, "answer_text")
 bp.add_app_template_global(is_shown, "answer_shown")
 
 
-def window_rules() -> schedule.WindowRules:
-    """The diary window settings."""
-    return schedule.WindowRules.from_config(current_app.config)
-
-
 @bp.get("/")
 @diarist_required
 def home(participant, account):
     """Today's diary in one tap, and yesterday's while it is still open."""
     now = clock.now()
-    open_days = days.open_days(db.session, participant, now, window_rules())
-    closes = {d.day: schedule.window_closes_at(d.day, participant.timezone, window_rules())
+    open_days = days.open_days(db.session, participant, now, rules().window)
+    closes = {d.day: schedule.window_closes_at(d.day, participant.timezone, rules().window)
+              for d in open_days}
+    states = {d.day: progress.of_day(db.session, participant, d.day, d.entry, rules().window)
               for d in open_days}
     return render_template("participant/home.html", participant=participant, account=account,
-                           open_days=open_days, closes=closes,
-                           unfinished=_unfinished(participant, open_days),
+                           open_days=open_days, closes=closes, progress=states,
+                           tokens={d.day: uuid.uuid4().hex for d in open_days},
                            today=schedule.local_today(now, participant.timezone))
 
 
@@ -68,7 +67,7 @@ def review(participant, account, day):
 def done(participant, account, day):
     """The confirmation after sending."""
     the_day = _parse(day)
-    entry = drafts.entry_for(db.session, participant.id, the_day)
+    entry = entries.entry_for(db.session, participant.id, the_day)
     if entry is None:
         abort(404)
     return render_template("participant/done.html", entry=entry, day=the_day)
@@ -82,7 +81,8 @@ def emergency(participant, account, day):
     crisis = request.args.get("kind") == "crisis"
     return render_template("participant/emergency.html", day=the_day, crisis=crisis,
                            emergency=request.args.get("kind") != "crisis" or
-                           request.args.get("both") == "1")
+                           request.args.get("both") == "1",
+                           resume=_resume_url(participant, the_day))
 
 
 @bp.get("/history")
@@ -90,10 +90,24 @@ def emergency(participant, account, day):
 def history(participant, account):
     """The last four weeks as a calendar."""
     now = clock.now()
-    weeks = days.calendar(db.session, participant, now, window_rules(),
+    weeks = days.calendar(db.session, participant, now, rules().window,
                           weeks=current_app.config["DIARY_HISTORY_DAYS"] // 7)
     return render_template("participant/history.html", weeks=weeks,
                            today=schedule.local_today(now, participant.timezone))
+
+
+@bp.get("/history/<day>")
+@diarist_required
+def past_day(participant, account, day):
+    """A sent day's answers, to read; changed only through the diary while the day is open."""
+    the_day = _parse(day)
+    entry = entries.entry_for(db.session, participant.id, the_day)
+    if entry is None or not entry.answered:
+        abort(404)
+    return render_template("participant/past_day.html", day=the_day, entry=entry,
+                           answers=entry.answer_map(), caregiver=account.kind == "caregiver",
+                           sections=screens.sections(participant, the_day, rules().window),
+                           editable=isinstance(_open_day(participant, day), date))
 
 
 @bp.route("/settings", methods=["GET", "POST"])
@@ -102,7 +116,7 @@ def preferences(participant, account):
     """Language and, for the participant, the daily reminder time."""
     form = SettingsForm(locale=account.locale,
                         reminder_time=participant.reminder_time.strftime("%H:%M"))
-    bounds = reminder_bounds(current_app.config)
+    bounds = schedule.reminder_bounds(rules().reminders)
     form.reminder_time.choices = reminder_choices(*bounds)
     if form.validate_on_submit():
         update_preferences(db.session, account, form.locale.data,
@@ -114,17 +128,13 @@ def preferences(participant, account):
                            account=account)
 
 
-def _unfinished(participant, open_days) -> dict[date, str]:
-    """Days already sent in part (a warning sign stored at once): the first screen left."""
-    unfinished = {}
-    for d in open_days:
-        if d.entry is not None and d.entry.answered:
-            sections = drafts.screens(participant, d.day, window_rules())
-            missing = reading.missing_items(sections, d.entry.answer_map())
-            if missing:
-                unfinished[d.day] = next(s.id for s in sections
-                                         if any(i.id == missing[0] for i in s.items))
-    return unfinished
+def _resume_url(participant, day: date) -> str:
+    """Where the diary of that day goes on: its first unanswered screen, or the review."""
+    entry = entries.entry_for(db.session, participant.id, day)
+    where = progress.of_day(db.session, participant, day, entry, rules().window)
+    if where.step == "review":
+        return url_for("participant.review", day=day.isoformat())
+    return url_for("participant.step", day=day.isoformat(), step=where.step)
 
 
 def _parse(day: str) -> date:
@@ -139,9 +149,9 @@ def _open_day(participant, day: str):
     if the_day > schedule.local_today(now, participant.timezone):
         abort(404)
     status = days.status_of(participant, the_day,
-                            drafts.entry_for(db.session, participant.id, the_day), now,
-                            window_rules())
-    if schedule.is_open(the_day, participant.timezone, now, window_rules()) and status in (
+                            entries.entry_for(db.session, participant.id, the_day), now,
+                            rules().window)
+    if schedule.is_open(the_day, participant.timezone, now, rules().window) and status in (
             "open", "on_time", "late"):
         return the_day
     return render_template("participant/closed.html", day=the_day), 200

@@ -5,10 +5,9 @@ text from reaching a number twice within a day. No wording names anyone or menti
 the on-call alert carries the study code only.
 """
 
-from collections.abc import Mapping
-from dataclasses import dataclass
 
 from diary.rules import phones
+from diary.rules.deployment import TextSettings
 from diary.sms import segments
 
 TEXTS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -65,22 +64,6 @@ REMINDER_KINDS = frozenset({"daily", "daily_missed", "last_call", "visit", "visi
 DIARY_KINDS = LINKED
 LONGEST_CODE = "XW-01-0086"
 LONGEST_LINK = "https://diary.example-site.cn/"
-
-
-@dataclass(frozen=True)
-class TextSettings:
-    """The registered signatures and the short link to the diary."""
-
-    signature_zh: str = "【研究日记】"
-    signature_en: str = "[Study Diary]"
-    link: str = "http://127.0.0.1:5000/"
-
-    @classmethod
-    def from_config(cls, config: Mapping) -> "TextSettings":
-        """Read signatures and link from the settings (the link defaults to the public URL)."""
-        link = config.get("DIARY_SMS_LINK") or config["DIARY_PUBLIC_URL"].rstrip("/") + "/"
-        return cls(signature_zh=config["DIARY_SMS_SIGNATURE_ZH"],
-                   signature_en=config["DIARY_SMS_SIGNATURE_EN"], link=link)
 
 
 def variant_count(kind: str) -> int:

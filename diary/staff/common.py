@@ -1,14 +1,12 @@
-"""Helpers every staff view uses: scoping to the staff member's sites, rules, paging."""
+"""Helpers every staff view uses: scoping to the staff member's sites, paging, percentages."""
 
 import re
 from datetime import date
 
-from flask import abort, current_app, request
+from flask import abort, request
 
 from diary.extensions import db
 from diary.models import Participant, StaffUser
-from diary.rules import schedule
-from diary.services.diary import entries
 from diary.services.people import scope
 
 
@@ -18,16 +16,6 @@ def participant_or_404(staff: StaffUser, participant_id: int) -> Participant:
     if participant is None:
         abort(404)
     return participant
-
-
-def window_rules() -> schedule.WindowRules:
-    """The diary window settings."""
-    return schedule.WindowRules.from_config(current_app.config)
-
-
-def entry_rules() -> entries.Rules:
-    """Window, trigger thresholds and flag due times from the settings."""
-    return entries.Rules.from_config(current_app.config)
 
 
 def day_or_404(value: str) -> date:

@@ -8,7 +8,7 @@ from twilio.request_validator import SIGNATURE_HEADER, RequestValidator
 from diary import clock
 from diary.extensions import db
 from diary.services.messaging import delivery, inbound
-from diary.services.tick.rules import TickRules
+from diary.web.deployment import rules
 
 bp = Blueprint("webhooks", __name__, url_prefix="/sms")
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
@@ -40,7 +40,7 @@ def status() -> Response:
         abort(400)
     code = request.form.get("ErrorCode")
     delivery.apply_status(db.session, sid, state.lower(), int(code) if code and code.isdigit()
-                          else None, clock.now(), TickRules.from_config(current_app.config))
+                          else None, clock.now(), rules())
     db.session.commit()
     return Response(status=204)
 
@@ -53,6 +53,6 @@ def incoming() -> Response:
     if not sid or not sender:
         abort(400)
     inbound.receive(db.session, sid, sender, request.form.get("Body", ""), clock.now(),
-                    TickRules.from_config(current_app.config))
+                    rules())
     db.session.commit()
     return Response(EMPTY_TWIML, mimetype="text/xml")

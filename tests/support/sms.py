@@ -5,9 +5,9 @@ from datetime import UTC, datetime
 import pytest
 
 from diary.models import Originator
+from diary.rules.deployment import Rules
 from diary.services.diary import entries
 from diary.services.tick import ticking
-from diary.services.tick.rules import TickRules
 from diary.sms import ConsoleGateway
 from diary.sms.twilio import TwilioGateway
 from tests.support.twilio_fake import FakeTwilio
@@ -17,7 +17,7 @@ FROM_NUMBER = "+15005550006"
 
 @pytest.fixture
 def rules(app):
-    return TickRules.from_config(app.config)
+    return Rules.from_config(app.config)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from diary.models import DiaryEntry, Participant
 from diary.rules import answers as reading
 from diary.rules import schedule
-from diary.services.diary import drafts, entries
+from diary.services.diary import drafts, entries, screens
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class Progress:
 def of_day(session: Session, participant: Participant, day: date, entry: DiaryEntry | None,
            rules: schedule.WindowRules) -> Progress:
     """The day's state from its draft and its stored entry; the first screen still to answer."""
-    sections = drafts.screens(participant, day, rules)
+    sections = screens.sections(participant, day, rules)
     ids = [s.id for s in sections]
     draft = drafts.draft_of(session, participant.id, day)
     stored = entry.answer_map() if entry is not None and entry.answered else {}

@@ -6,9 +6,9 @@ from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from diary.models import MessageEvent, MessageStatus, OutboundMessage
+from diary.rules.deployment import Rules
 from diary.services.messaging import reachability
 from diary.services.messaging.outbox import PROVIDER_STATUS, note, swap
-from diary.services.tick.rules import TickRules
 from diary.sms.gateway import (
     INVALID_CODES,
     OPTED_OUT_CODES,
@@ -31,7 +31,7 @@ UNSETTLED = (select(OutboundMessage.id, OutboundMessage.to_phone, OutboundMessag
 CLOCK_SLACK = timedelta(minutes=10)
 
 
-def reconcile(session: Session, gateway: Gateway, now: datetime, rules: TickRules) -> dict:
+def reconcile(session: Session, gateway: Gateway, now: datetime, rules: Rules) -> dict:
     """Look up sends with no clear answer at the provider: record them, or send them again."""
     cutoff = now - timedelta(seconds=rules.outbox.claim_timeout_seconds)
     rows = list(session.execute(UNSETTLED, {"cutoff": cutoff,
@@ -76,7 +76,7 @@ def _settle(session, row, found: ProviderMessage | None, now, rules) -> str:
 
 
 def apply_status(session: Session, sid: str, status: str, error_code: int | None,
-                 now: datetime, rules: TickRules) -> bool:
+                 now: datetime, rules: Rules) -> bool:
     """Record a provider status once; move the message forward only. False if sid unknown."""
     message = session.scalar(select(OutboundMessage).where(OutboundMessage.provider_sid == sid))
     if message is None:

@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session
 
 from diary.models import MessageEvent, MessageStatus, OutboundMessage
 from diary.rules import schedule
+from diary.rules.deployment import Rules
 from diary.services.messaging import reachability, wording
 from diary.services.sql import insert_ignoring, is_postgres
-from diary.services.tick.rules import TickRules
 from diary.sms.gateway import Gateway, Outcome, SendResult
 
 log = logging.getLogger("diary.sms")
@@ -92,7 +92,7 @@ def note(session: Session, message_id: int, status: str, now: datetime,
                              at=now))
 
 
-def deliver(session: Session, gateway: Gateway, now: datetime, rules: TickRules) -> dict:
+def deliver(session: Session, gateway: Gateway, now: datetime, rules: Rules) -> dict:
     """Claim and send due messages one by one, each sent only after its claim is committed."""
     counts: dict[str, int] = {}
     for _ in range(rules.outbox.batch_limit):
@@ -109,7 +109,7 @@ def deliver(session: Session, gateway: Gateway, now: datetime, rules: TickRules)
     return counts
 
 
-def claim_next(session: Session, now: datetime, rules: TickRules) -> Claimed | str | None:
+def claim_next(session: Session, now: datetime, rules: Rules) -> Claimed | str | None:
     """Take the next due message (SKIP LOCKED on PostgreSQL, compare-and-set everywhere)."""
     query = NEXT_DUE_LOCKED if is_postgres(session) else NEXT_DUE
     message = session.scalar(query, {"now": now})
@@ -132,7 +132,7 @@ def claim_next(session: Session, now: datetime, rules: TickRules) -> Claimed | s
 
 
 def record(session: Session, claimed: Claimed, result: SendResult, now: datetime,
-           rules: TickRules) -> str:
+           rules: Rules) -> str:
     """Store what the provider answered; returns the outcome for the tick's report."""
     values: dict = {"error_code": result.error_code, "updated_at": now}
     if result.outcome == Outcome.ACCEPTED:

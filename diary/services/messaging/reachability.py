@@ -6,10 +6,10 @@ from sqlalchemy import ColumnElement, exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from diary.models import Caregiver, FlagKind, Participant, PhoneState
+from diary.rules.deployment import FlagRules
 from diary.services import audit
 from diary.services.flags import opening
 from diary.services.sql import insert_ignoring
-from diary.services.tick.rules import FlagRules
 
 
 def blocked(session: Session, phone_hash: str) -> str | None:

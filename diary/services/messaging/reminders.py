@@ -14,9 +14,9 @@ from diary.models import (
     ReminderRecipients,
 )
 from diary.rules import schedule
+from diary.rules.deployment import Rules
 from diary.services.messaging import outbox, reachability, wording
 from diary.services.sql import is_postgres, one_of
-from diary.services.tick.rules import TickRules
 from diary.sms import templates
 
 
@@ -71,7 +71,7 @@ def targets(session: Session, people: list[Row]) -> list[Target]:
     return found
 
 
-def plan(session: Session, now: datetime, rules: TickRules,
+def plan(session: Session, now: datetime, rules: Rules,
          people: list[Row] | None = None) -> dict:
     """Store every reminder due now that is not stored yet; too old ones are stored as dropped."""
     people = roster(session) if people is None else people
@@ -113,7 +113,7 @@ def _compose(session, todo, rules) -> list[outbox.NewMessage]:
 
 
 def _message(target: Target, slot: schedule.Slot, kind: str, to: str,
-             rules: TickRules) -> outbox.NewMessage:
+             rules: Rules) -> outbox.NewMessage:
     p = target.person
     variant = wording.preferred_variant(kind, slot.local_date)
     return outbox.NewMessage(

@@ -18,9 +18,9 @@ from diary.models import (
     ParticipantStatus,
 )
 from diary.rules import schedule
+from diary.rules.deployment import Rules
 from diary.services.messaging import reachability
 from diary.services.sql import is_postgres, one_of
-from diary.services.tick.rules import TickRules
 from diary.sms import templates
 
 DONE = frozenset({DayStatus.ON_TIME, DayStatus.LATE, DayStatus.EXCUSED})
@@ -102,7 +102,7 @@ class Verdict:
 
 
 def review(session: Session, message: OutboundMessage, now: datetime,
-           rules: TickRules) -> Verdict:
+           rules: Rules) -> Verdict:
     """Decide at claim time: still useful, reachable, needed, under the cap, not a repeat."""
     if now >= message.expires_at:
         return Verdict(MessageStatus.DROPPED, "stale")
