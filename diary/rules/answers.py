@@ -38,16 +38,23 @@ def read_section(section: Section, form, prior: dict[str, str]) -> tuple[dict, d
     return answers, errors
 
 
+def _values(form, key: str) -> list[str]:
+    """Every value a form sent for a field (a plain mapping sends at most one)."""
+    if hasattr(form, "getlist"):
+        return form.getlist(key)
+    return [form[key]] if form.get(key) is not None else []
+
+
 def _read(item, form) -> tuple[str | None, object]:
     if item.kind == "multi":
-        picked = [v for v in form.getlist(item.id) if v]
+        picked = [v for v in _values(form, item.id) if v]
         if any(v not in item.codes() for v in picked):
             return None, NOT_AN_OPTION
         if not picked:
             return (None, MISSING) if item.required else ("", None)
         return ",".join(c for c in item.codes() if c in picked), None
     if item.kind == "temperature":
-        return _temperature(item, form.getlist(item.id))
+        return _temperature(item, _values(form, item.id))
     raw = (form.get(item.id) or "").strip()
     if not raw:
         return (None, MISSING) if item.required else (None, None)
@@ -96,7 +103,7 @@ def none_of_these(section: Section, form) -> tuple[dict, dict]:
     answers, errors = dict(section.none_values), {}
     for item in section.items:
         if item.kind == "temperature" and item.id not in answers:
-            value, error = _temperature(item, form.getlist(item.id))
+            value, error = _temperature(item, _values(form, item.id))
             if error is not None and value is not None:
                 errors[item.id] = error
             answers[item.id] = value if value is not None else "not_measured"

@@ -182,7 +182,8 @@ def test_an_unanswered_question_is_named_at_the_top_and_takes_focus(live, phones
     summary = phone.locator("#error-summary")
     assert phone.evaluate("document.activeElement.id") == "error-summary"
     box = summary.bounding_box()
-    assert box["y"] >= 0 and box["y"] + box["height"] <= 640
+    assert box["y"] >= 0
+    assert box["y"] + box["height"] <= 640
     assert summary.locator("a").count() == 1
     assert phone.locator("[role=alert]").count() == 1  # one live region, not one per question
     shoot(phone, f"10-error-summary-{locale}")
@@ -208,7 +209,7 @@ def test_changing_a_sent_day_ends_in_a_send(live, phones, clock):
     # From home: change answers → review → change symptoms → back to the review → send.
     phone.goto(base + "/")
     tap(phone, f"a[href='/diary/{DAY}/review']")
-    tap(phone, f"a.change[href*='/symptoms']")
+    tap(phone, "a.change[href*='/symptoms']")
     pick(phone, "S6", "2")
     tap(phone, "button[value=next]")
     assert phone.url.endswith(f"/diary/{DAY}/review"), phone.url
@@ -259,7 +260,8 @@ def test_a_warning_sign_shows_the_emergency_page_in_chinese(live, phones, clock)
     tap(phone, "button[value=next]")
     assert "/help" in phone.url
     call = phone.locator("a[href='tel:120']")
-    assert call.is_visible() and call.bounding_box()["y"] < 844
+    assert call.is_visible()
+    assert call.bounding_box()["y"] < 844
     headings = phone.locator(".emergency h2").all_inner_texts()
     assert headings.index("“中风120”") < next(i for i, h in enumerate(headings) if "BE-FAST" in h)
     phone.goto(base + "/")
@@ -328,7 +330,8 @@ def test_read_aloud_uses_the_phones_own_voice_only_where_it_has_one(live, phones
     assert_fits_and_targets_are_big(speaking)
     speaking.locator("#q-S6 button.speak").click()
     lang, text = speaking.evaluate("window.said[0]")
-    assert lang == "zh-CN" and text.startswith("头痛")
+    assert lang == "zh-CN"
+    assert text.startswith("头痛")
     assert speaking.errors == []
 
 

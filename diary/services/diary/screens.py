@@ -168,9 +168,10 @@ def _read(shown: Screen, given: Given) -> tuple[dict, dict]:
         if not copied:
             return copied, {"": reading.MISSING}
         # Answers that compare with yesterday are the person's own, tapped on this screen.
-        typed, _errors = reading.read_section(section, given.form, {**shown.saved, **copied})
-        copied.update({i.id: typed[i.id] for i in section.items
-                       if i.relative and i.id in typed and i.id not in copied})
+        own = [i for i in section.items if i.relative and i.id not in copied]
+        if own:
+            typed, _errors = reading.read_section(section, given.form, {**shown.saved, **copied})
+            copied.update({i.id: typed[i.id] for i in own if i.id in typed})
         missing = reading.missing_items([section], copied)
         return copied, {m: reading.MISSING for m in missing}
     return reading.read_section(section, given.form, shown.saved)
