@@ -13,7 +13,7 @@ from diary import clock
 from diary.extensions import db
 from diary.rules import answers as reading
 from diary.rules import schedule
-from diary.services.diary import entries, preferences, screens
+from diary.services.diary import entries, preferences, progress, screens
 from diary.services.diary.entries import Sent
 from diary.services.diary.screens import Saved
 from diary.web.deployment import rules
@@ -128,6 +128,8 @@ def review(participant, account, day: date):
         "participant/review.html", sections=asked, day=day, answers=saved, form=form,
         token=uuid.uuid4().hex, base=entries.submission_count(db.session, entry and entry.id),
         caregiver=account.kind == "caregiver", total=len(asked) + 1, amending=entry is not None,
+        pending=progress.of_day(db.session, participant, day, entry,
+                                rules().window).state == "pending",
         late=schedule.is_late(day, participant.timezone, clock.now()))
 
 

@@ -76,7 +76,7 @@
           speech.cancel();
           var say = new window.SpeechSynthesisUtterance(b.dataset.say);
           say.lang = lang;
-          say.voice = voice() || null;
+          try { say.voice = voice() || null; } catch (e) { /* the language alone will do */ }
           say.rate = 0.9;
           b.classList.add("speaking");
           say.onend = say.onerror = function () { b.classList.remove("speaking"); };
