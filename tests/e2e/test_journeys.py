@@ -346,3 +346,22 @@ def test_a_past_day_opens_read_only_and_late_is_not_colour_only(live, phones, cl
     assert phone.locator("section.summary").count() >= 7
     assert phone.locator("a.change").count() == 0
     assert phone.locator("form").count() == 1  # the language switch only
+
+
+def test_signing_out_asks_first_and_the_phone_remembers_the_number(live, phones, clock):
+    base, app = live
+    seed(app, clock, locale="zh")
+    phone = phones()
+    phone.goto(base + "/login")
+    phone.fill("#phone", "138 0000 0001")
+    phone.fill("#pin", "246810")
+    phone.check("input[name=remember]")
+    tap(phone, "form.stack button.primary")
+    assert phone.locator("form[action='/logout']").count() == 0  # not on home
+    phone.goto(base + "/settings")
+    assert not phone.locator("details.signout button").is_visible()
+    phone.click("details.signout summary")
+    tap(phone, "details.signout button")
+    phone.goto(base + "/login")
+    assert phone.input_value("#phone") == "138 0000 0001"
+    assert phone.evaluate("document.activeElement.id") == "pin"
