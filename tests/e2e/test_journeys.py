@@ -77,7 +77,7 @@ def pick(page, name, value):
 def test_stable_day_is_ten_taps_from_home(live, phones, clock, locale, size):
     base, app = live
     participant_id = seed(app, clock, locale=locale)
-    phone = phones(size, locale)
+    phone = phones(size, locale, scale=1 if os.environ.get("DIARY_README_SHOTS") else 2)
     sign_in(phone, base)
     taps = 0
     tap(phone, "a.button.primary.big")  # start today's diary
