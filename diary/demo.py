@@ -106,7 +106,7 @@ def _participant(session, site, n, today, now, rng, pin_hash) -> None:
         session.flush()
     session.add(InfusionDate(participant_id=p.id, infusion_date=start + timedelta(days=3)))
     session.add(ClinicVisit(participant_id=p.id, visit_date=today + timedelta(days=n % 5 + 1),
-                            label="follow-up"))
+                            label="随访"))
     session.add(Medication(participant_id=p.id, code="aspirin", dose="100", unit="mg",
                            frequency="qd", start_date=start))
     if n == 6:

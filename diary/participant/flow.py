@@ -3,7 +3,7 @@
 import uuid
 from datetime import UTC, date, datetime
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
@@ -13,7 +13,7 @@ from diary import clock
 from diary.extensions import db
 from diary.rules import answers as reading
 from diary.rules import schedule
-from diary.services.diary import entries, screens
+from diary.services.diary import entries, preferences, progress, screens
 from diary.services.diary.entries import Sent
 from diary.services.diary.screens import Saved
 from diary.web.deployment import rules
@@ -23,8 +23,12 @@ from diary.web.forms import ActionForm
 def screen(participant, account, day: date, step: str):
     """Show a section, or save it and move on."""
     form = ActionForm()
+    to_review = (request.values.get("return") == "review")
     if request.method == "POST" and form.validate_on_submit():
-        given = screens.Given(request.form.get("action", "next"), request.form)
+        locale = request.form.get("locale")
+        switching = locale in current_app.config["DIARY_LOCALES"]
+        given = screens.Given("language" if switching else request.form.get("action", "next"),
+                              request.form)
         outcome = screens.save_screen(db.session, participant, account, day, step, given,
                                       clock.now(), rules())
         if outcome is None:
@@ -32,28 +36,39 @@ def screen(participant, account, day: date, step: str):
         if outcome.status is Saved.HELP:
             _commit_quietly()
             return redirect(_help_url(day, outcome.help))
+        if outcome.status is Saved.KEPT:
+            session["locale"] = locale
+            preferences.set_language(db.session, account, locale, clock.now())
+            db.session.commit()
+            return redirect(_step_url(day, step, to_review))
         if outcome.status is Saved.NEXT:
             db.session.commit()
             following = outcome.screen.next_step
-            return redirect(url_for("participant.step", day=day.isoformat(), step=following)
-                            if following else url_for("participant.review", day=day.isoformat()))
+            return redirect(_step_url(day, following, False) if following and not to_review
+                            else url_for("participant.review", day=day.isoformat()))
         return _render(participant, account, day, outcome.screen, _as_form(outcome.values),
-                       outcome.errors)
+                       outcome.errors, to_review)
     shown = screens.screen(db.session, participant, day, step, rules().window)
     if shown is None:
         abort(404)
-    return _render(participant, account, day, shown, _as_form(shown.saved), {})
+    return _render(participant, account, day, shown, _as_form(shown.saved), {}, to_review)
 
 
-def _render(participant, account, day, shown: screens.Screen, values, errors):
+def _step_url(day, step, to_review) -> str:
+    return url_for("participant.step", day=day.isoformat(), step=step,
+                   **({"return": "review"} if to_review else {}))
+
+
+def _render(participant, account, day, shown: screens.Screen, values, errors, to_review):
     ids = [s.id for s in shown.sections]
     return render_template(
         "participant/screen.html", section=shown.section, day=day, values=values, errors=errors,
         form=ActionForm(), number=shown.index + 1, total=len(ids) + 1,
-        back=ids[shown.index - 1] if shown.index else None,
-        caregiver=account.kind == "caregiver",
+        back=ids[shown.index - 1] if shown.index else None, back_to_review=to_review,
+        caregiver=account.kind == "caregiver", missing_message=reading.MISSING,
         has_previous=any(i.id in shown.previous for i in shown.section.items),
-        previous_day=shown.previous_day,
+        previous_day=shown.previous_day, copied=shown.copied,
+        own=screens.usual_medicines(participant, day),
         default_who=shown.saved.get("R1") or screens.default_originator(participant,
                                                                         account).value)
 
@@ -113,6 +128,8 @@ def review(participant, account, day: date):
         "participant/review.html", sections=asked, day=day, answers=saved, form=form,
         token=uuid.uuid4().hex, base=entries.submission_count(db.session, entry and entry.id),
         caregiver=account.kind == "caregiver", total=len(asked) + 1, amending=entry is not None,
+        pending=progress.of_day(db.session, participant, day, entry,
+                                rules().window).state == "pending",
         late=schedule.is_late(day, participant.timezone, clock.now()))
 
 

@@ -1,5 +1,6 @@
 """The participant's and caregiver's pages: home, the diary screens, history, settings."""
 
+import uuid
 from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -12,7 +13,7 @@ from diary.participant.forms import SettingsForm
 from diary.rules import answers as reading
 from diary.rules import schedule
 from diary.rules.instrument import is_shown
-from diary.services.diary import days, entries, screens
+from diary.services.diary import days, entries, progress, screens
 from diary.services.diary.preferences import update_preferences
 from diary.web.deployment import rules
 from diary.web.forms import reminder_choices
@@ -31,9 +32,11 @@ def home(participant, account):
     open_days = days.open_days(db.session, participant, now, rules().window)
     closes = {d.day: schedule.window_closes_at(d.day, participant.timezone, rules().window)
               for d in open_days}
+    states = {d.day: progress.of_day(db.session, participant, d.day, d.entry, rules().window)
+              for d in open_days}
     return render_template("participant/home.html", participant=participant, account=account,
-                           open_days=open_days, closes=closes,
-                           unfinished=_unfinished(participant, open_days),
+                           open_days=open_days, closes=closes, progress=states,
+                           tokens={d.day: uuid.uuid4().hex for d in open_days},
                            today=schedule.local_today(now, participant.timezone))
 
 
@@ -78,7 +81,8 @@ def emergency(participant, account, day):
     crisis = request.args.get("kind") == "crisis"
     return render_template("participant/emergency.html", day=the_day, crisis=crisis,
                            emergency=request.args.get("kind") != "crisis" or
-                           request.args.get("both") == "1")
+                           request.args.get("both") == "1",
+                           resume=_resume_url(participant, the_day))
 
 
 @bp.get("/history")
@@ -90,6 +94,20 @@ def history(participant, account):
                           weeks=current_app.config["DIARY_HISTORY_DAYS"] // 7)
     return render_template("participant/history.html", weeks=weeks,
                            today=schedule.local_today(now, participant.timezone))
+
+
+@bp.get("/history/<day>")
+@diarist_required
+def past_day(participant, account, day):
+    """A sent day's answers, to read; changed only through the diary while the day is open."""
+    the_day = _parse(day)
+    entry = entries.entry_for(db.session, participant.id, the_day)
+    if entry is None or not entry.answered:
+        abort(404)
+    return render_template("participant/past_day.html", day=the_day, entry=entry,
+                           answers=entry.answer_map(), caregiver=account.kind == "caregiver",
+                           sections=screens.sections(participant, the_day, rules().window),
+                           editable=isinstance(_open_day(participant, day), date))
 
 
 @bp.route("/settings", methods=["GET", "POST"])
@@ -110,17 +128,13 @@ def preferences(participant, account):
                            account=account)
 
 
-def _unfinished(participant, open_days) -> dict[date, str]:
-    """Days already sent in part (a warning sign stored at once): the first screen left."""
-    unfinished = {}
-    for d in open_days:
-        if d.entry is not None and d.entry.answered:
-            sections = screens.sections(participant, d.day, rules().window)
-            missing = reading.missing_items(sections, d.entry.answer_map())
-            if missing:
-                unfinished[d.day] = next(s.id for s in sections
-                                         if any(i.id == missing[0] for i in s.items))
-    return unfinished
+def _resume_url(participant, day: date) -> str:
+    """Where the diary of that day goes on: its first unanswered screen, or the review."""
+    entry = entries.entry_for(db.session, participant.id, day)
+    where = progress.of_day(db.session, participant, day, entry, rules().window)
+    if where.step == "review":
+        return url_for("participant.review", day=day.isoformat())
+    return url_for("participant.step", day=day.isoformat(), step=where.step)
 
 
 def _parse(day: str) -> date:

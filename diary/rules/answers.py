@@ -41,19 +41,26 @@ def read_section(section: Section, form, prior: dict[str, str]) -> tuple[dict, d
     return answers, errors
 
 
+def _values(form, key: str) -> list[str]:
+    """Every value a form sent for a field (a plain mapping sends at most one)."""
+    if hasattr(form, "getlist"):
+        return form.getlist(key)
+    return [form[key]] if form.get(key) is not None else []
+
+
 def _read(item, form) -> tuple[str | None, object]:
     if item.kind == "multi":
-        picked = [v for v in form.getlist(item.id) if v]
+        picked = [v for v in _values(form, item.id) if v]
         if any(v not in item.codes() for v in picked):
             return None, NOT_AN_OPTION
         if not picked:
             return (None, MISSING) if item.required else ("", None)
         return ",".join(c for c in item.codes() if c in picked), None
+    if item.kind == "temperature":
+        return _temperature(item, _values(form, item.id))
     raw = (form.get(item.id) or "").strip()
     if not raw:
         return (None, MISSING) if item.required else (None, None)
-    if item.kind == "temperature":
-        return _temperature(item, raw)
     if item.kind == "count":
         return _count(item, raw)
     if item.kind == "text":
@@ -68,13 +75,21 @@ def _read(item, form) -> tuple[str | None, object]:
     return raw, None
 
 
-def _temperature(item, raw: str) -> tuple[str | None, object]:
-    if raw == "not_measured":
-        return raw, None
+def _temperature(item, given: list[str]) -> tuple[str | None, object]:
+    """A typed temperature wins over a "not measured" tick left on; neither is unanswered."""
+    values = [v.strip() for v in given if v and v.strip()]
+    typed = [v for v in values if v != "not_measured"]
+    if not typed:
+        return ("not_measured", None) if values else \
+            ((None, MISSING) if item.required else (None, None))
+    raw = typed[0]
     try:
-        value = Decimal(raw.replace(",", ".").replace("℃", "").replace("°C", "").strip())
+        value = Decimal(raw.replace(",", ".").replace("，", ".").replace("。", ".")
+                        .replace("℃", "").replace("°C", "").strip())
     except InvalidOperation:
         return without_control(raw)[:8], TEMPERATURE_RANGE
+    if value.is_finite() and value == value.to_integral() and 350 <= value <= 420:
+        value = value / 10  # "368" typed without its point on a number pad
     if not value.is_finite() or not item.minimum <= value <= item.maximum:
         return without_control(raw)[:8], TEMPERATURE_RANGE
     return f"{value.quantize(Decimal('0.1'))}", None
@@ -86,6 +101,18 @@ def _count(item, raw: str) -> tuple[str | None, object]:
         return without_control(raw)[:4], _("Enter a number between %(low)d and %(high)d.",
                                            low=int(item.minimum), high=int(item.maximum))
     return str(int(raw)), None
+
+
+def none_of_these(section: Section, form) -> tuple[dict, dict]:
+    """The "none of these" tap: its own answers, a temperature as typed, else not measured."""
+    answers, errors = dict(section.none_values), {}
+    for item in section.items:
+        if item.kind == "temperature" and item.id not in answers:
+            value, error = _temperature(item, _values(form, item.id))
+            if error is not None and value is not None:
+                errors[item.id] = error
+            answers[item.id] = value if value is not None else "not_measured"
+    return answers, errors
 
 
 def missing_items(sections: list[Section], answers: dict[str, str]) -> list[str]:

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 
-from diary.rules.medicines import MEDICINES
+from diary.rules.medicines import GROUPS, MEDICINES
 
 VERSION = "1.0"
 
@@ -13,6 +13,7 @@ VERSION = "1.0"
 class Choice:
     code: str
     label: object
+    short: object = None  # the tile's words where the full label repeats its question
 
 
 @dataclass(frozen=True)
@@ -27,10 +28,21 @@ class Item:
     core: bool = False
     minimum: float = 0
     maximum: float = 0
+    relative: bool = False  # compares with yesterday: never copied from an earlier day
+    groups: tuple = ()  # (title, codes) for a long pick list shown in folded groups
 
     def codes(self) -> tuple[str, ...]:
         """The stored codes this item accepts."""
         return tuple(c.code for c in self.choices)
+
+    @property
+    def ladder(self) -> bool:
+        """Answers are steps of one scale (severity, help, minutes): the review groups them."""
+        return self.kind in ("scale", "help") or self.choices == BANDS
+
+    @property
+    def in_minutes(self) -> bool:
+        return self.choices == BANDS
 
     def label_for(self, caregiver: bool) -> object:
         """The question as the person answering should read it."""
@@ -45,6 +57,7 @@ class Section:
     shortcut: str | None = None  # "none": all clear; "same": copy the last entry
     none_values: dict = field(default_factory=dict)
     intro: object = None
+    same_values: dict = field(default_factory=dict)  # what "same as yesterday" itself means
 
 
 def _c(*pairs) -> tuple[Choice, ...]:
@@ -55,8 +68,10 @@ YES_NO = _c(("yes", _l("Yes")), ("no", _l("No")))
 S4 = _c(("0", _l("None")), ("1", _l("Mild")), ("2", _l("Moderate")), ("3", _l("Severe")))
 H4 = _c(("independent", _l("Independent")), ("some_help", _l("Some help")),
         ("much_help", _l("A lot of help or unable")), ("not_done", _l("Not done today")))
-BANDS = _c(("lt15", _l("under 15 min")), ("15_30", _l("15–30 min")), ("31_60", _l("31–60 min")),
-           ("61_120", _l("61–120 min")), ("gt120", _l("over 120 min")))
+BANDS = tuple(Choice(code, label, short) for code, label, short in (
+    ("lt15", _l("under 15 min"), "<15"), ("15_30", _l("15–30 min"), "15–30"),
+    ("31_60", _l("31–60 min"), "31–60"), ("61_120", _l("61–120 min"), "61–120"),
+    ("gt120", _l("over 120 min"), ">120")))
 SOME = frozenset({"1", "2", "3"})
 YES = frozenset({"yes"})
 
@@ -75,9 +90,9 @@ def helped(item_id, label, **kw) -> Item:
 
 WHO = Section("who", _l("Who is answering today?"), (
     Item("R1", "choice", _l("Who is answering today?"), _c(
-        ("participant", _l("I am, on my own")),
-        ("participant_helped", _l("I am, with someone's help")),
-        ("caregiver", _l("A caregiver, on the participant's behalf"))), core=True),
+        ("participant", _l("The participant, on their own")),
+        ("participant_helped", _l("The participant, with someone's help")),
+        ("caregiver", _l("A caregiver, for the participant"))), core=True),
 ))
 
 WARNING_SIGNS = Section("warning", _l("Warning signs"), (
@@ -122,8 +137,8 @@ SYMPTOMS = Section("symptoms", _l("Symptoms today"), (
     scale("S13", _l("Coughing or choking when eating or drinking")),
     Item("S14", "choice", _l("Overall, compared with yesterday"), _c(
         ("better", _l("Better")), ("same", _l("About the same")), ("worse", _l("Worse"))),
-        core=True),
-), shortcut="same")
+        core=True, relative=True),
+), shortcut="same", same_values={"S14": "same"})
 
 EVENTS = Section("events", _l("Events today"), (
     yesno("E1", _l("Did you fall today?"), core=True,
@@ -144,7 +159,7 @@ EVENTS = Section("events", _l("Events today"), (
         ("admitted", _l("Admitted to hospital"))), core=True,
         observed=_l("Today, did he or she see a doctor, go to an emergency department or get "
                     "admitted to hospital (not counting study visits)?")),
-), shortcut="none", none_values={"E1": "no", "E2": "not_measured", "E3": "no"},
+), shortcut="none", none_values={"E1": "no", "E3": "no"},
     intro=_l("A fall means unexpectedly ending up on the ground or a lower level."))
 
 FUNCTION = Section("function", _l("Daily activities today"), (
@@ -187,7 +202,9 @@ MEDICINES_SECTION = Section("medicines", _l("Medicines today"), (
           core=True, observed=_l("Today, did he or she start or stop any medicine, or have an "
                                  "injection or drip?")),
     Item("M2_DRUGS", "multi", _l("Which medicines?"),
-         tuple(Choice(m.code, m.label) for m in MEDICINES), shown_if=("M2", YES), core=True),
+         tuple(Choice(m.code, m.label) for m in MEDICINES), shown_if=("M2", YES), core=True,
+         groups=tuple((title, tuple(m.code for m in MEDICINES if m.group == group))
+                      for group, title in GROUPS.items())),
     Item("M2_OTHER", "text", _l("Name of the other medicine"), shown_if=("M2", YES),
          required=False, core=True, maximum=60),
 ), shortcut="same")
@@ -228,7 +245,8 @@ def trim(section: Section, core_only: bool) -> Section:
         return section
     items = tuple(i for i in section.items if i.core)
     nones = {k: v for k, v in section.none_values.items() if k in {i.id for i in items}}
-    return Section(section.id, section.title, items, section.shortcut, nones, section.intro)
+    same = {k: v for k, v in section.same_values.items() if k in {i.id for i in items}}
+    return Section(section.id, section.title, items, section.shortcut, nones, section.intro, same)
 
 
 def is_shown(item: Item, answers: dict[str, str]) -> bool:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import url_for
-from flask_babel import format_date
+from flask_babel import format_date, pgettext
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -37,7 +37,8 @@ class CalendarView:
 def day_status_names() -> dict[str, str]:
     """Each day status in the reader's language."""
     return {"on_time": _("On time"), "late": _("Late"), "missed": _("Missed"),
-            "excused": _("Excused"), "paused": _("Paused"), "open": _("Open"),
+            "excused": _("Excused"), "paused": _("Paused"),
+            "open": pgettext("diary day", "Open"),
             "upcoming": _("Upcoming"), "not_expected": _("Not in the diary period")}
 
 

@@ -12,8 +12,12 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from diary.rules import phones
 from diary.web.forms import LANGUAGES, TypedForm
 
-TIMEZONES = ("Asia/Shanghai", "Asia/Urumqi", "Asia/Hong_Kong", "Asia/Macau", "Asia/Taipei",
-             "Asia/Singapore", "Asia/Tokyo", "Europe/London", "America/New_York", "UTC")
+ZONE_NAMES = {"Asia/Shanghai": _l("Beijing time"), "Asia/Urumqi": _l("Urumqi time"),
+              "Asia/Hong_Kong": _l("Hong Kong time"), "Asia/Macau": _l("Macao time"),
+              "Asia/Taipei": _l("Taipei time"), "Asia/Singapore": _l("Singapore time"),
+              "Asia/Tokyo": _l("Tokyo time"), "Europe/London": _l("London time"),
+              "America/New_York": _l("New York time"), "UTC": _l("Coordinated Universal Time")}
+TIMEZONES = tuple(ZONE_NAMES)
 RECIPIENTS = [("participant", _l("Participant")), ("caregiver", _l("Caregiver")),
               ("both", _l("Both"))]
 MODES = [("self", _l("Self: the participant answers")),
@@ -90,7 +94,7 @@ class ParticipantFields(TypedForm):
         DataRequired(_l("Please enter the phone number.")), Length(max=32)],
         render_kw={"inputmode": "tel", "autocomplete": "off"})
     locale = SelectField(_l("Language"), choices=options(LANGUAGES), default="zh")
-    timezone = SelectField(_l("Time zone"), choices=options((t, t) for t in TIMEZONES),
+    timezone = SelectField(_l("Time zone"), choices=options(ZONE_NAMES.items()),
                            default="Asia/Shanghai")
     reminder_time = SelectField(_l("Daily reminder time"), default="20:00")
     reminder_recipients = SelectField(_l("Reminders go to"), choices=options(RECIPIENTS),

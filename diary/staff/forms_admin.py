@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 
 from diary.rules import phones
 from diary.services.people.staff_accounts import MIN_PASSWORD
-from diary.staff.forms import TIMEZONES, options, parse_date
+from diary.staff.forms import ZONE_NAMES, options, parse_date
 from diary.web.forms import TypedForm
 
 ROLES = [("coordinator", _l("Coordinator")), ("investigator", _l("Investigator")),
@@ -53,7 +53,7 @@ class SiteForm(TypedForm):
         DataRequired(_l("Please enter the name.")), Length(max=120)])
     name_zh = StringField(_l("Name in Chinese"), validators=[
         DataRequired(_l("Please enter the name.")), Length(max=120)])
-    timezone = SelectField(_l("Time zone"), choices=options((t, t) for t in TIMEZONES))
+    timezone = SelectField(_l("Time zone"), choices=options(ZONE_NAMES.items()))
     on_call_phone = StringField(_l("On-call phone for safety alerts"), validators=[
         Optional(), Length(max=32)])
 

@@ -5,7 +5,7 @@ from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_datetime, get_locale, pgettext
 from flask_babel import gettext as _
 
 from diary.rules import instrument
@@ -18,6 +18,7 @@ from diary.staff.forms import (
     RELATIONSHIPS,
     RESOLUTIONS,
     RESULTS,
+    ZONE_NAMES,
 )
 from diary.staff.forms_admin import PASSWORD_RULE, ROLES
 
@@ -45,7 +46,9 @@ def message_statuses() -> dict[str, str]:
     """SMS delivery statuses and the steps in a message's history, in the reader's language."""
     return {"pending": _("Waiting"), "sending": _("Sending"), "unknown": _("Unknown"),
             "queued": _("Queued"), "sent": _("Sent"), "delivered": _("Delivered"),
-            "undelivered": _("Not delivered"), "failed": _("Failed"), "dropped": _("Dropped"),
+            "undelivered": _("Not delivered"), "failed": _("Failed"),
+            # Translators: a reminder the rules chose not to send (too late, limit reached…).
+            "dropped": _("Not sent, by the rules"),
             "suppressed": _("Not sent (opted out or invalid)"), "accepted": _("Queued"),
             "read": _("Delivered"), "retry": _("Will retry"), "opted_out": _("Opted out"),
             "invalid": _("Invalid number"), "found": _("Found at the provider"),
@@ -80,7 +83,8 @@ def message_kinds() -> dict[str, str]:
 
 def flag_statuses() -> dict[str, str]:
     """Where a flag stands, in the reader's language."""
-    return {"open": _("Open"), "acknowledged": _("Acknowledged"), "resolved": _("Resolved")}
+    return {"open": pgettext("flag status", "Open"), "acknowledged": _("Acknowledged"),
+            "resolved": _("Resolved")}
 
 
 def audit_actions() -> dict[str, str]:
@@ -201,6 +205,11 @@ def duration(seconds: int) -> str:
     return _("overdue by %(t)s", t=text) if seconds < 0 else _("%(t)s left", t=text)
 
 
+def zone_name(tz: str) -> str:
+    """A time zone as the reader says it: 北京时间, Beijing time."""
+    return str(ZONE_NAMES.get(tz, tz))
+
+
 def local_time(at: datetime | None, tz: str) -> str:
     """An instant in a participant's own time zone."""
     if at is None:
@@ -214,7 +223,7 @@ def labels() -> dict:
     return {**_tables(str(get_locale())), "message_event": message_event,
             "audit_actor": audit_actor, "entry_reason": entry_reason, "flag_detail": flag_detail,
             "duration": duration, "local_time": local_time, "items": instrument.ITEMS,
-            "password_rule": PASSWORD_RULE}
+            "zone_name": zone_name, "password_rule": PASSWORD_RULE}
 
 
 @lru_cache(maxsize=8)

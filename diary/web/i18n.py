@@ -1,5 +1,8 @@
 """Language choice and locale-aware formatting for templates."""
 
+from datetime import date
+
+from babel.dates import format_skeleton
 from flask import Flask, g, request, session
 from flask_babel import Domain, format_date, format_datetime, get_locale
 from flask_login import current_user
@@ -60,10 +63,21 @@ def html_lang() -> str:
     return "zh-CN" if str(get_locale()) == "zh" else str(get_locale())
 
 
+def short_date(day: date) -> str:
+    """A day as a short label that fits a button: 3月7日周六, Sat, Mar 7."""
+    return format_skeleton("MMMEd", day, locale=get_locale())
+
+
+def month_name(day: date) -> str:
+    """A month and its year: 2026年3月, March 2026."""
+    return format_skeleton("yMMMM", day, locale=get_locale())
+
+
 def init_app(app: Flask) -> None:
     """The quicker catalogue lookup, and formatting helpers for every template."""
     from diary.extensions import babel
 
     babel.domain_instance = CatalogueDomain(domain=app.config.get("BABEL_DOMAIN", "messages"))
     app.jinja_env.globals.update(html_lang=html_lang, format_date=format_date,
-                                 format_datetime=format_datetime)
+                                 format_datetime=format_datetime, short_date=short_date,
+                                 month_name=month_name)

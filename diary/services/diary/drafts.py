@@ -38,6 +38,18 @@ def discard(session: Session, participant_id: int, day: date) -> None:
                                         Draft.diary_date == day))
 
 
-def copy_section(section, previous: dict[str, str]) -> dict[str, str]:
-    """The section's answers as given last time (only items this screen asks)."""
-    return {i.id: previous[i.id] for i in section.items if i.id in previous}
+def copy_section(section, previous: dict[str, str], consecutive: bool) -> dict[str, str]:
+    """What "same as …" fills in: last time's answers to this screen, never the answers that
+    compare with the day before; "same as yesterday" itself says "about the same" for those."""
+    copied = {i.id: previous[i.id] for i in section.items
+              if i.id in previous and not i.relative}
+    if consecutive:
+        copied.update(section.same_values)
+    return copied
+
+
+def draft_of(session: Session, participant_id: int, day: date) -> dict[str, str] | None:
+    """The unsent answers of a day, or None when nothing is waiting."""
+    draft = session.scalar(select(Draft).where(
+        Draft.participant_id == participant_id, Draft.diary_date == day))
+    return dict(draft.answers) if draft is not None else None

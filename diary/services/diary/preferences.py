@@ -27,3 +27,14 @@ def update_preferences(session: Session, account, locale: str, reminder: str, no
         audit.record(session, now, "settings.update", account, participant=participant,
                      detail=changes)
     return changes
+
+
+def set_language(session: Session, account, locale: str, now: datetime) -> bool:
+    """Save the language chosen with the switch on a diary screen; returns whether it changed."""
+    if account.locale == locale:
+        return False
+    audit.record(session, now, "settings.language", account,
+                 participant=getattr(account, "participant", None),
+                 detail={"before": account.locale, "after": locale})
+    account.locale = locale
+    return True

@@ -26,6 +26,7 @@ class Saved(enum.StrEnum):
     NEXT = "next"        # stored in the draft: on to the next screen (or the review)
     INVALID = "invalid"  # something needs an answer: the screen again, with what was typed
     HELP = "help"        # a warning sign: stored at once, the emergency or crisis page now
+    KEPT = "kept"        # the language switched: what was tapped is kept, the same screen again
 
 
 @dataclass(frozen=True)
@@ -38,10 +39,21 @@ class Screen:
     draft: object | None
     previous_day: date | None
     previous: dict[str, str]
+    day: date
 
     @property
     def index(self) -> int:
         return self.sections.index(self.section)
+
+    @property
+    def consecutive(self) -> bool:
+        """Whether the last answered day is the day before (so "same as yesterday")."""
+        return self.previous_day is not None and (self.day - self.previous_day).days == 1
+
+    @property
+    def copied(self) -> dict[str, str]:
+        """What "same as …" would fill in on this screen."""
+        return drafts.copy_section(self.section, self.previous, self.consecutive)
 
     @property
     def next_step(self) -> str | None:
@@ -92,7 +104,13 @@ def screen(session: Session, participant: Participant, day: date, step: str,
         return None
     draft, saved = saved_answers(session, participant.id, day)
     previous_day, previous = entries.last_answers(session, participant.id, day)
-    return Screen(asked, section, saved, draft, previous_day, previous)
+    return Screen(asked, section, saved, draft, previous_day, previous, day)
+
+
+def usual_medicines(participant: Participant, day: date) -> list[str]:
+    """The codes of the participant's own medicine list on that day, shown first on M2."""
+    return [m.code for m in participant.medications
+            if m.stop_date is None or m.stop_date >= day]
 
 
 def default_originator(participant: Participant, account) -> Originator:
@@ -114,6 +132,12 @@ def save_screen(session: Session, participant: Participant, account, day: date, 
     shown = screen(session, participant, day, step, rules.window)
     if shown is None:
         return None
+    if given.action == "language":
+        # Keep every valid tap of this screen; nothing is judged until the person goes on.
+        answers, _errors = reading.read_section(shown.section, given.form, shown.saved)
+        merged = drafts.save(session, participant.id, day, shown.section, answers, shown.saved,
+                             shown.draft, now)
+        return ScreenOutcome(Saved.KEPT, shown, values=merged)
     answers, errors = _read(shown, given)
     # A warning sign is acted on even if other questions on the screen are unanswered.
     warned = shown.section.id == "warning" and triggers.warning_signs(answers).urgent
@@ -138,13 +162,18 @@ def save_screen(session: Session, participant: Participant, account, day: date, 
 def _read(shown: Screen, given: Given) -> tuple[dict, dict]:
     section = shown.section
     if given.action == "none" and section.shortcut == "none":
-        return dict(section.none_values), {}
+        return reading.none_of_these(section, given.form)
     if given.action == "same" and section.shortcut == "same":
-        copied = drafts.copy_section(section, shown.previous)
+        copied = shown.copied
+        if not copied:
+            return copied, {"": reading.MISSING}
+        # Answers that compare with yesterday are the person's own, tapped on this screen.
+        own = [i for i in section.items if i.relative and i.id not in copied]
+        if own:
+            typed, _errors = reading.read_section(section, given.form, {**shown.saved, **copied})
+            copied.update({i.id: typed[i.id] for i in own if i.id in typed})
         missing = reading.missing_items([section], copied)
-        if not copied or missing:
-            return copied, {m: reading.MISSING for m in missing} or {"": reading.MISSING}
-        return copied, {}
+        return copied, {m: reading.MISSING for m in missing}
     return reading.read_section(section, given.form, shown.saved)
 
 

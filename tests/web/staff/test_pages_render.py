@@ -33,6 +33,18 @@ def test_every_staff_page_renders_on_demo_data(client, session, login_as, admin,
         assert "style=" not in response.get_data(as_text=True), url
 
 
+def test_staff_words_in_chinese_keep_a_flag_apart_from_a_diary_day(client, session, login_as,
+                                                                    admin):
+    login_as(admin, locale="zh")
+    participant = session.query(Participant).filter_by(study_code="XW-005").one()
+    page = client.get(f"/staff/participants/{participant.id}").get_data(as_text=True)
+    assert "北京时间" in page
+    assert "Asia/Shanghai" not in page
+    assert "follow-up" not in page
+    assert "待处理" in page  # the flag that is open
+    assert "可填写" not in page.split("<h2")[2]  # the flags' table never says "can be filled"
+
+
 def test_message_history_steps_read_in_words(app):
     from flask_babel import force_locale
 
@@ -40,11 +52,12 @@ def test_message_history_steps_read_in_words(app):
 
     with app.test_request_context():
         with force_locale("en"):
-            assert message_event("dropped:stale") == "Dropped: too late after an outage"
+            assert message_event("dropped:stale") == \
+                "Not sent, by the rules: too late after an outage"
             assert message_event("delivered") == "Delivered"
             assert message_event("something_new") == "something_new"
         with force_locale("zh"):
-            assert message_event("dropped:stale") == "已丢弃：停机后已过时"
+            assert message_event("dropped:stale") == "按规则未发送：停机后已过时"
 
 
 def test_day_facts_and_calendar_titles_read_as_whole_sentences(client, session, login_as,
