@@ -119,15 +119,15 @@ def submission_time(person: Person, day: date, habit: str) -> datetime | None:
     return None
 
 
-def busy_minutes(people: list[Person]) -> set[datetime]:
-    """Minutes worth ticking one by one: ten from each reminder time and last call."""
+def busy_minutes(people: list[Person], length: int = 10) -> set[datetime]:
+    """Minutes worth ticking one by one: ten (or `length`) from each reminder and last call."""
     minutes = set()
     for person in people:
         for offset in range(-1, 16):
             day = FIRST + timedelta(days=offset)
             for due in (at(day, person.participant.reminder_time, person.tz),
                         at(day, LAST_CALL, person.tz)):
-                minutes.update(due + timedelta(minutes=m) for m in range(10))
+                minutes.update(due + timedelta(minutes=m) for m in range(length))
     return minutes
 
 

@@ -60,8 +60,9 @@ class _Handler(BaseHTTPRequestHandler):
 class ProviderFake(FaultInjection):
     """A provider-compatible HTTP server with stored messages, receipts and injected faults.
 
-    `opted_out`, `invalid_numbers` and `rate_limited` hold E.164 numbers the provider treats
-    as such; `fail_next`, `timeout_next`, `fail_rate` and `latency` inject trouble into sends.
+    `opted_out`, `invalid_numbers`, `rate_limited` and `undeliverable` hold E.164 numbers the
+    provider treats as such; `fail_next`, `timeout_next`, `fail_rate` and `latency` inject
+    trouble into sends.
     """
 
     provider = ""
@@ -71,6 +72,7 @@ class ProviderFake(FaultInjection):
         self.invalid_numbers: set[str] = set()
         self.opted_out: set[str] = set()
         self.rate_limited: set[str] = set()
+        self.undeliverable: set[str] = set()  # accepted, then an undelivered receipt
         self.now = lambda: datetime.now(UTC)  # tests with a simulated clock replace it
         self._lock = threading.Lock()
         self._stopping = threading.Event()

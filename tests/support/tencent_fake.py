@@ -97,7 +97,9 @@ class FakeTencent(ProviderFake):
             self.store(status["SerialNo"], to, self.render(code, values),
                        params.get("SessionContext") or None, code, values)
             if self.auto_receipt:
-                self.set_status(status["SerialNo"], "delivered")
+                failed = to in self.undeliverable
+                self.set_status(status["SerialNo"], "undelivered" if failed else "delivered",
+                                "MK:0005" if failed else None)
         return 200, {"Response": {"SendStatusSet": [status],
                                   "RequestId": secrets.token_hex(8)}}, delay
 

@@ -66,7 +66,7 @@ def settle_unknown(session: Session, gateway: Gateway, now: datetime, rules: Rul
             counts["still_unknown"] = counts.get("still_unknown", 0) + len(rows) - done
             break
         found = _match(session, row, listed)
-        if found is None and now - row.claimed_at < gateway.lists_sends_after:
+        if found is None and now - row.claimed_at < _listing_delay(gateway):
             counts["still_unknown"] = counts.get("still_unknown", 0) + 1
             continue  # the provider may not list it yet: look again on a later tick
         outcome = _settle(session, row, found, now, rules)
@@ -77,7 +77,7 @@ def settle_unknown(session: Session, gateway: Gateway, now: datetime, rules: Rul
 
 def poll_receipts(session: Session, gateway: Gateway, now: datetime, rules: Rules) -> dict:
     """Look up messages whose receipt has not come after the configured wait."""
-    if not gateway.polls_receipts:
+    if not getattr(gateway, "polls_receipts", False):  # wrappers and older gateways: no
         return {}
     wait = timedelta(minutes=rules.outbox.receipt_poll_minutes)
     rows = list(session.execute(AWAITING_RECEIPT, {
@@ -101,6 +101,11 @@ def poll_receipts(session: Session, gateway: Gateway, now: datetime, rules: Rule
         key = "receipt_polled" if final else "no_receipt_yet"
         counts[key] = counts.get(key, 0) + 1
     return counts
+
+
+def _listing_delay(gateway) -> timedelta:
+    """How long after a send the provider is sure to list it (none said: at once)."""
+    return getattr(gateway, "lists_sends_after", timedelta(0))
 
 
 def _match(session, row, listed: list[ProviderMessage]) -> ProviderMessage | None:

@@ -156,3 +156,43 @@ def test_scheduler_killed_mid_send_and_started_again_loses_none_and_duplicates_n
     assert "scheduler started" in output
     assert "'found': 1" in output  # the send in flight was found at the provider, not resent
     assert_each_sent_once(session, fake_twilio, cohort_due_now)
+def mainland_process(app, mainland, now: str) -> subprocess.Popen:
+    env = {**os.environ, "DIARY_ENV": "testing", "DIARY_SECRET_KEY": "test-secret",
+           "DIARY_ENCRYPTION_KEYS": TEST_KEY,
+           "DIARY_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], **mainland.config}
+    return subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "diary", "tick",
+                             "--now", now], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+
+
+def test_mainland_tick_killed_mid_send_finds_the_in_flight_message_at_the_provider(
+        app, session, cohort, mainland):
+    """Alibaba (QuerySendDetails by OutId) and Tencent (status pull by SessionContext)."""
+    fake = mainland.fake
+    fake.now = lambda: datetime.fromisoformat("2026-03-10T12:00:30+00:00")
+    fake.latency(0.4)
+    victim = mainland_process(app, mainland, DUE)
+    deadline = time.monotonic() + 60
+    while len(fake.messages) < 3 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    victim.send_signal(signal.SIGKILL)  # the third request has reached the provider
+    victim.communicate(timeout=10)
+    assert 3 <= len(fake.messages) < len(cohort)
+    session.expire_all()
+    in_flight = session.scalars(select(OutboundMessage).where(
+        OutboundMessage.status == MessageStatus.SENDING)).one()
+    in_flight_key = in_flight.idempotency_key
+    session.rollback()
+    fake.latency(0)
+    output = finish(mainland_process(app, mainland, "2026-03-10T12:06:00Z"))
+    assert "'found': 1" in output
+    assert collections.Counter(m["to"] for m in fake.messages) == collections.Counter(cohort)
+    assert len(fake.sends) == len(cohort)
+    session.expire_all()
+    rows = {r.idempotency_key: r for r in session.scalars(select(OutboundMessage))}
+    assert {m["reference"] for m in fake.messages} == set(rows)
+    for message in fake.messages:
+        row = rows[message["reference"]]
+        assert row.status in (MessageStatus.SENT, MessageStatus.DELIVERED)
+        assert row.provider_sid in (message["sid"], f"ref:{row.idempotency_key}")
+    assert rows[in_flight_key].sent_at is not None
