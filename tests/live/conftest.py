@@ -18,7 +18,6 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/live/" in str(item.fspath):
             item.add_marker(pytest.mark.live)
-            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
 
 
 @pytest.fixture(scope="module")

@@ -109,6 +109,13 @@ class LiveServer:
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(server_command(), cwd=ROOT, env=env, stdout=log,
                                             stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            self._wait_until_up()
+        except BaseException:
+            self.stop()  # never leave a server behind, whatever went wrong
+            raise
+
+    def _wait_until_up(self) -> None:
         deadline = time.monotonic() + START_SECONDS
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -119,7 +126,6 @@ class LiveServer:
                 self.base = f"http://127.0.0.1:{port.group(1)}"
                 return
             time.sleep(0.2)
-        self.stop()
         pytest.fail(f"gunicorn did not answer in {START_SECONDS} s:\n{self.log()}")
 
     @staticmethod
