@@ -32,7 +32,7 @@ def _connection():
     if db.engine.dialect.name == "sqlite":
         yield db.session.connection()
         return
-    with _connection() as conn:
+    with db.engine.begin() as conn:
         yield conn
 
 
