@@ -19,6 +19,7 @@ from diary.models import RateLimitCounter
 from diary.models.base import utcnow
 
 table = RateLimitCounter.__table__
+FORGET_AFTER = timedelta(days=1)
 
 
 @contextmanager
@@ -31,7 +32,7 @@ def _connection():
     if db.engine.dialect.name == "sqlite":
         yield db.session.connection()
         return
-    with _connection() as conn:
+    with db.engine.begin() as conn:
         yield conn
 
 
@@ -49,8 +50,10 @@ class DatabaseStorage(Storage):
         ends = now + timedelta(seconds=expiry)
         insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
         with _connection() as conn:
-            conn.execute(insert(table).values(key=key, hits=0, expires_at=ends)
-                         .on_conflict_do_nothing(index_elements=["key"]))
+            added = conn.execute(insert(table).values(key=key, hits=0, expires_at=ends)
+                                 .on_conflict_do_nothing(index_elements=["key"])).rowcount
+            if added:  # a new address: the moment to forget those long gone
+                conn.execute(delete(table).where(table.c.expires_at < now - FORGET_AFTER))
             conn.execute(update(table).where(table.c.key == key, table.c.expires_at <= now)
                          .values(hits=0, expires_at=ends))  # a window that ran out starts afresh
             return conn.execute(update(table).where(table.c.key == key)

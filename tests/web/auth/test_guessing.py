@@ -167,3 +167,18 @@ def test_only_admins_unlock_staff(client, session, login_as):
     response = client.post(f"/staff/admin/staff/{member.id}/unlock",
                            data={"csrf_token": csrf(client, "/staff/")})
     assert response.status_code == 403
+
+
+def test_counters_of_addresses_long_gone_are_forgotten(client, session):
+    from datetime import UTC, datetime
+
+    from diary.models import RateLimitCounter
+
+    session.add(RateLimitCounter(key="old", hits=3,
+                                 expires_at=datetime.now(UTC) - timedelta(days=2)))
+    session.commit()
+    guess(client, "13900000001", "000000")
+    session.expire_all()
+    keys = session.scalars(select(RateLimitCounter.key)).all()
+    assert "old" not in keys
+    assert len(keys) == 3  # this address per minute and per hour, and everyone together
