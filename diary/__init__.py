@@ -11,13 +11,13 @@ from diary import crypto
 def create_app(overrides: dict | None = None) -> Flask:
     """Build the application: config, validation, extensions, blueprints, errors, CLI."""
     app = Flask(__name__, instance_relative_config=True)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    Path(app.instance_path).mkdir(mode=0o700, parents=True, exist_ok=True)
     app.config.update(settings.load(app.instance_path, overrides))
     settings.validate(app.config, app.instance_path)
     crypto.configure(app.config["DIARY_ENCRYPTION_KEYS"])
 
     from diary.extensions import babel, csrf, db, login_manager, migrate
-    from diary.web import deployment, i18n, security
+    from diary.web import deployment, i18n, security, transactions
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"),
@@ -25,6 +25,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     login_manager.init_app(app)
+    transactions.init_app(app)
     security.init_app(app)
     i18n.init_app(app)
     deployment.init_app(app)

@@ -1,4 +1,4 @@
-"""Command-line tools: flask --app wsgi diary demo | tick | create-staff."""
+"""Command-line tools: diary demo | tick | create-staff | backup | sms-templates | sms-test."""
 
 from datetime import UTC, datetime
 
@@ -54,6 +54,38 @@ def tick_command(at: str | None) -> None:
     click.echo(f"tick {instant.isoformat()}: {report}")
 
 
+@diary_cli.command("sms-templates")
+@click.option("--provider", type=click.Choice(["aliyun", "tencent"]), required=True)
+def sms_templates_command(provider: str) -> None:
+    """Print every wording in the provider's variable syntax, ready to submit for approval."""
+    from diary.sms import templates
+
+    for line in templates.registration_sheet(provider):
+        click.echo(line)
+
+
+@diary_cli.command("sms-test")
+@click.option("--to", "to", required=True, help="A staff phone in E.164 (+8613…).")
+@click.option("--kind", default="daily", help="Which wording to send (default: daily).")
+@click.option("--locale", default="zh")
+def sms_test_command(to: str, kind: str, locale: str) -> None:
+    """Send one message through the configured gateway and print the provider's answer."""
+    from diary import sms
+    from diary.sms import templates
+    from diary.web.deployment import rules
+
+    texts, lang = rules().texts, templates.language(locale)
+    code = templates.LONGEST_CODE if kind == "on_call" else ""
+    wording = sms.Wording(kind, 0, lang, templates.parameters(kind, lang, 0, code))
+    result = sms.gateway_from_config(current_app.config).send(
+        to, templates.render(kind, locale, 0, to, texts, code), None, wording=wording,
+        reference=f"sms-test:{clock.now().isoformat()}")
+    click.echo(f"{result.outcome}: id {result.sid}, status {result.status}, "
+               f"error {result.error_code}")
+    if result.outcome != sms.Outcome.ACCEPTED:
+        raise SystemExit(1)
+
+
 @diary_cli.command("create-staff")
 @click.option("--email", required=True)
 @click.option("--name", required=True)
@@ -70,6 +102,24 @@ def create_staff_command(email: str, name: str, role: str, password: str) -> Non
         raise click.ClickException(str(error)) from error
     db.session.commit()
     click.echo(f"Created {role} {email}.")
+
+
+@diary_cli.command("backup")
+@click.option("--to", "destination", default=None, type=click.Path(),
+              help="A folder (gets a timestamped file) or a file name; default instance/backups/.")
+def backup_command(destination: str | None) -> None:
+    """Take a consistent online backup of the embedded database (safe while it is in use)."""
+    import os
+    from pathlib import Path
+
+    from diary.services import backup
+
+    folder = destination or str(Path(current_app.instance_path) / "backups") + os.sep
+    try:
+        path = backup.sqlite_backup(db.engine.url, folder, clock.now())
+    except (backup.BackupRefused, FileExistsError, RuntimeError) as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(str(path))
 
 
 def _parse_instant(value: str) -> datetime:

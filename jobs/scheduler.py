@@ -1,6 +1,7 @@
 """The scheduler: one APScheduler job that runs the tick every minute, in its own process."""
 
 import logging
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
@@ -32,7 +33,10 @@ def build(app: Flask, gateway: sms.Gateway | None = None) -> BlockingScheduler:
     gateway = gateway or sms.gateway_from_config(app.config)
     scheduler = BlockingScheduler(timezone="UTC")
     rules = Rules.from_config(app.config)  # once per process, as create_app does
+    # The first tick runs at start-up: a scheduler restarted after a crash finishes the
+    # interrupted work at once instead of at the next full minute.
     scheduler.add_job(run_tick, "cron", args=(app, gateway, rules), second=0, id=JOB_ID,
                       name="diary tick", replace_existing=True, coalesce=True, max_instances=1,
-                      misfire_grace_time=int(app.config["DIARY_TICK_MISFIRE_GRACE_SECONDS"]))
+                      misfire_grace_time=int(app.config["DIARY_TICK_MISFIRE_GRACE_SECONDS"]),
+                      next_run_time=datetime.now(UTC))
     return scheduler

@@ -14,7 +14,7 @@ from diary.extensions import db as _db
 TEST_KEY = Fernet.generate_key().decode()
 POSTGRES_URL = os.environ.get("DIARY_TEST_DATABASE_URL")
 
-pytest_plugins = ["tests.support.sms"]
+pytest_plugins = ["tests.support.sms", "tests.support.faults"]
 
 
 class Clock:

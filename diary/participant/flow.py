@@ -117,7 +117,7 @@ def review(participant, account, day: date):
         try:
             db.session.commit()
             result = sent.result
-        except (IntegrityError, StaleDataError, OperationalError):
+        except (IntegrityError, StaleDataError):
             db.session.rollback()  # the same tap arrived twice and its twin stored it
             result = entries.replayed(db.session, participant, day, sending.token)
         return _after_submit(day, result)

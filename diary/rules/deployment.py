@@ -36,8 +36,12 @@ class OutboxRules:
     retry_max_seconds: int = 900
     claim_timeout_seconds: int = 300
     batch_limit: int = 200
+    pause_after_failures: int = 3
+    send_rate: float = 0  # messages per second; 0 sends one by one
+    send_concurrency: int = 8  # workers at most when a rate is set
     on_call_max_age_hours: int = 24
     status_callback: str | None = None
+    receipt_poll_minutes: int = 30  # Alibaba, Tencent: look up a receipt that has not come
 
     @classmethod
     def from_config(cls, config: Mapping) -> "OutboxRules":
@@ -48,8 +52,12 @@ class OutboxRules:
                    retry_max_seconds=int(config["DIARY_SMS_RETRY_MAX_SECONDS"]),
                    claim_timeout_seconds=int(config["DIARY_SMS_CLAIM_TIMEOUT_SECONDS"]),
                    batch_limit=int(config["DIARY_SMS_BATCH_LIMIT"]),
+                   pause_after_failures=int(config["DIARY_SMS_PAUSE_AFTER_FAILURES"]),
+                   send_rate=float(config["DIARY_SMS_SEND_RATE"]),
+                   send_concurrency=int(config["DIARY_SMS_SEND_CONCURRENCY"]),
                    on_call_max_age_hours=int(config["DIARY_ON_CALL_MAX_AGE_HOURS"]),
-                   status_callback=f"{public}/sms/status")
+                   status_callback=f"{public}/sms/status",
+                   receipt_poll_minutes=int(config["DIARY_SMS_RECEIPT_POLL_MINUTES"]))
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from flask import abort, request
 
 from diary.extensions import db
 from diary.models import Participant, StaffUser
+from diary.rules import schedule
 from diary.services.people import scope
 
 
@@ -19,11 +20,8 @@ def participant_or_404(staff: StaffUser, participant_id: int) -> Participant:
 
 
 def day_or_404(value: str) -> date:
-    """A diary day from the URL (far-away days get the page's own "not in the diary" answer)."""
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        abort(404)
+    """A diary day from the URL, read by the same rule as the participant's pages."""
+    return schedule.day_from_url(value) or abort(404)
 
 
 def month_arg() -> date | None:

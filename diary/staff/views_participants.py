@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 
 from diary import clock
 from diary.extensions import db
-from diary.models import Caregiver, ReminderRecipients, ReportingMode
+from diary.models import ReminderRecipients, ReportingMode
 from diary.rules import phones, schedule
 from diary.services.people import care, enrolment, scope
 from diary.services.people.enrolment import EnrolmentError
@@ -171,8 +171,8 @@ def reset_pin(staff, participant_id):
 def reset_caregiver_pin(staff, participant_id, caregiver_id):
     """A new PIN for a caregiver, shown once."""
     person = participant_or_404(staff, participant_id)
-    carer = db.session.get(Caregiver, caregiver_id)
-    if carer is None or carer.participant_id != person.id:
+    carer = scope.caregiver_for_staff(db.session, staff, person.id, caregiver_id)
+    if carer is None:
         abort(404)
     if not ActionForm().validate_on_submit():
         return redirect(url_for("staff.participant", participant_id=person.id))

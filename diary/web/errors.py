@@ -5,9 +5,11 @@ from urllib.parse import urlsplit
 from flask import Flask, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from diary.extensions import db
+from diary.web import unavailable
 
 
 def init_app(app: Flask) -> None:
@@ -34,6 +36,10 @@ def init_app(app: Flask) -> None:
         db.session.rollback()
         flash(_("This was already saved a moment ago. Please check the page."), "error")
         return redirect(_back())
+
+    # Locked, full or gone (and a pool with no free connection): a retry, not a failure.
+    app.register_error_handler(OperationalError, unavailable.respond)
+    app.register_error_handler(PoolTimeout, unavailable.respond)
 
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, _page(code))

@@ -3,9 +3,25 @@
 from datetime import date
 
 from babel.dates import format_skeleton
-from flask import Flask, request, session
-from flask_babel import format_date, format_datetime, get_locale
+from flask import Flask, g, request, session
+from flask_babel import Domain, format_date, format_datetime, get_locale
 from flask_login import current_user
+
+
+class CatalogueDomain(Domain):
+    """Flask-Babel's message domain, finding the request's catalogue in one step.
+
+    Every label of a diary screen is translated at render time; the stock lookup walks the
+    application context three times per string, which cost more than the rest of the page.
+    """
+
+    def get_translations(self):
+        try:
+            locale = g._flask_babel.babel_locale
+        except (AttributeError, RuntimeError):  # not chosen yet, or outside the application
+            return super().get_translations()
+        found = self.cache.get((str(locale), self.domain[0]))
+        return found if found is not None else super().get_translations()
 
 
 def select_locale() -> str:
@@ -13,6 +29,8 @@ def select_locale() -> str:
     supported = _supported()
     saved = getattr(current_user, "locale", None) if current_user else None
     if saved in supported:
+        if session.get("locale") != saved:
+            session["locale"] = saved  # so a page drawn while the database is away keeps it
         return saved
     if session.get("locale") in supported:
         return session["locale"]
@@ -56,7 +74,10 @@ def month_name(day: date) -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Expose formatting helpers to every template."""
+    """The quicker catalogue lookup, and formatting helpers for every template."""
+    from diary.extensions import babel
+
+    babel.domain_instance = CatalogueDomain(domain=app.config.get("BABEL_DOMAIN", "messages"))
     app.jinja_env.globals.update(html_lang=html_lang, format_date=format_date,
                                  format_datetime=format_datetime, short_date=short_date,
                                  month_name=month_name)

@@ -417,16 +417,7 @@ def downgrade():
 
 def append_only_audit():
     """The audit trail refuses UPDATE and DELETE at the database itself."""
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute("""
-            CREATE FUNCTION audit_event_append_only() RETURNS trigger AS $$
-            BEGIN RAISE EXCEPTION 'audit_event is append-only'; END;
-            $$ LANGUAGE plpgsql""")
-        op.execute("""
-            CREATE TRIGGER audit_event_no_change BEFORE UPDATE OR DELETE ON audit_event
-            FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()""")
-    else:
-        for event in ("UPDATE", "DELETE"):
-            op.execute(f"""
-                CREATE TRIGGER audit_event_no_{event.lower()} BEFORE {event} ON audit_event
-                BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END""")
+    from diary.models import append_only
+
+    for statement in append_only.create_statements(op.get_bind().dialect.name, "audit_event"):
+        op.execute(statement)

@@ -165,11 +165,15 @@ def entry_for(session: Session, participant_id: int, day: date) -> DiaryEntry | 
 
 def last_answers(session: Session, participant_id: int, before: date,
                  lookback_days: int = 14) -> tuple[date | None, dict[str, str]]:
-    """The most recent answered day and its answers, for "same as yesterday"."""
-    entry = session.scalar(
-        select(DiaryEntry)
-        .where(DiaryEntry.participant_id == participant_id, DiaryEntry.diary_date < before,
-               DiaryEntry.diary_date >= before - timedelta(days=lookback_days),
-               DiaryEntry.status.in_([DayStatus.ON_TIME, DayStatus.LATE]))
-        .order_by(DiaryEntry.diary_date.desc()).limit(1))
-    return (entry.diary_date, entry.answer_map()) if entry is not None else (None, {})
+    """The most recent answered day and its answers, for "same as yesterday" (one query)."""
+    last = (select(DiaryEntry.id)
+            .where(DiaryEntry.participant_id == participant_id, DiaryEntry.diary_date < before,
+                   DiaryEntry.diary_date >= before - timedelta(days=lookback_days),
+                   DiaryEntry.status.in_([DayStatus.ON_TIME, DayStatus.LATE]))
+            .order_by(DiaryEntry.diary_date.desc()).limit(1).scalar_subquery())
+    rows = session.execute(
+        select(DiaryEntry.diary_date, Answer.item_id, Answer.value)
+        .outerjoin(Answer, Answer.entry_id == DiaryEntry.id).where(DiaryEntry.id == last)).all()
+    if not rows:
+        return None, {}
+    return rows[0][0], {item_id: value for _day, item_id, value in rows if item_id is not None}

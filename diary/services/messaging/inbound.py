@@ -16,7 +16,7 @@ from diary.services.sql import insert_ignoring
 from diary.sms import templates
 
 STOP_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE",
-                        "OPTOUT", "退订", "TD"})
+                        "OPTOUT", "退订", "TD", "T", "N"})  # T, N: mainland carriers' words
 START_WORDS = frozenset({"START", "UNSTOP", "YES"})
 HELP_WORDS = frozenset({"HELP", "INFO", "帮助"})
 HELP_VALID = timedelta(hours=1)

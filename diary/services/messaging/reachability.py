@@ -63,7 +63,7 @@ def opt_in(session: Session, phone_hash: str, now: datetime) -> bool:
     return True
 
 
-def mark_invalid(session: Session, phone_hash: str, now: datetime, code: int | None,
+def mark_invalid(session: Session, phone_hash: str, now: datetime, code: str | None,
                  rules: FlagRules) -> None:
     """The provider says the number cannot receive SMS: stop and flag."""
     if _change(session, phone_hash, now, PhoneState.invalid_at.is_(None), invalid_at=now):

@@ -99,6 +99,7 @@ class Verdict:
     kind: str | None = None
     variant: int = 0
     body: str | None = None
+    params: tuple[tuple[str, str], ...] = ()  # the template's parameters, for template gateways
 
 
 def review(session: Session, message: OutboundMessage, now: datetime,
@@ -128,7 +129,8 @@ def review(session: Session, message: OutboundMessage, now: datetime,
                           rules.texts, code)
     if picked is None:
         return Verdict(MessageStatus.DROPPED, "repeat")
-    return Verdict(MessageStatus.SENDING, None, kind, *picked)
+    params = templates.parameters(kind, templates.language(message.locale), picked[0], code)
+    return Verdict(MessageStatus.SENDING, None, kind, *picked, params=params)
 
 
 def _still_needed(session, message, participant, now, rules) -> tuple[str, str | None]:
