@@ -275,8 +275,8 @@ def test_a_caregivers_day_is_marked_as_theirs(live, phones, clock):
     sign_in(phone, base, phone="138 0000 0102")
     tap(phone, "a.button.primary.big")
     assert phone.locator("button.primary[value=caregiver]").is_visible()
-    assert "本人" not in phone.locator("button[value=participant]").inner_text() \
-        or "患者本人" in phone.locator("button[value=participant]").inner_text()
+    # The participant's own choice names the patient, never a bare 本人 ("myself").
+    assert phone.locator("button[value=participant]").inner_text().startswith("患者本人")
     tap(phone, "button.primary")
     for _screen in range(7):
         tap(phone, "button.shortcut")

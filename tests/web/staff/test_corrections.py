@@ -93,7 +93,7 @@ def test_incomplete_correction_names_the_missing_answers(client, session, login_
     del answers["S2"]
     page = post(url, {**answers, "E2": "45", "reason": "call"}, page=url).get_data(as_text=True)
     assert "Some answers need attention." in page
-    assert page.count('class="error" role="alert"') == 2
+    assert page.count('class="error" id="err-') == 2  # each named at its question
     assert _entry(session, world.ours, date(2026, 3, 4)) is None
 
 
