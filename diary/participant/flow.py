@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
 
@@ -93,7 +93,9 @@ def _send_urgent(participant, account, day, merged, reported=frozenset()):
     """Store the answers at once, before the rest of the diary, and show what to do now.
 
     Help is shown whatever happens to the write: a double tap that loses the race to its twin
-    must still land on the emergency page, never on an error.
+    must still land on the emergency page, never on an error. A database that fails meanwhile
+    reaches the 503 page, which shows the same call to 120 and keeps the answers to resend, so
+    the team's flag is not silently lost.
     """
     author = entries.Author(account, Originator(merged.get("R1") or
                                                 default_originator(participant, account)))
@@ -102,7 +104,7 @@ def _send_urgent(participant, account, day, merged, reported=frozenset()):
                                 clock.now(), rules(), reported=reported)
         db.session.commit()
         outcome = result.outcome
-    except (IntegrityError, StaleDataError, OperationalError):
+    except (IntegrityError, StaleDataError):
         db.session.rollback()
         outcome = entries.evaluate(db.session, participant, day, merged)
     return redirect(_help_url(day, outcome))

@@ -27,7 +27,7 @@ def respond(error):
     else:
         response = make_response(render_template(
             "errors/unavailable.html", kept=_kept(), action=request.path,
-            retry_url=request.full_path.rstrip("?"), help=_help()))
+            retry_url=_retry_url(), help=_help()))
     response.status_code = 503
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response.headers["Cache-Control"] = "no-store"  # the page may carry the person's answers
@@ -50,12 +50,17 @@ def _release() -> None:
 
 def _kept() -> list[tuple[str, str]] | None:
     """The fields of a failed POST to send again (None for a GET, which is simply reloaded)."""
-    if request.method != "POST":
-        return None
-    if request.blueprint == "auth":
-        return []  # sign-in and sign-out: nothing worth keeping, and no PIN in a page
+    if request.method != "POST" or request.blueprint == "auth":
+        return None  # sign-in and sign-out: nothing worth keeping, and no PIN in a page
     return [(name, value) for name, value in request.form.items(multi=True)
             if not any(word in name.lower() for word in UNKEPT)]
+
+
+def _retry_url() -> str:
+    """Where "Try again" leads when nothing is resent: the same page, or the sign-in form."""
+    if request.method == "GET":
+        return request.full_path.rstrip("?")
+    return request.path if request.endpoint in ("auth.login", "auth.staff_login") else "/"
 
 
 def _help() -> triggers.Outcome | None:

@@ -177,3 +177,45 @@ def test_connection_killed_between_pages_is_replaced_unnoticed(
     send(walker)
     assert walker.url == f"/diary/{DAY}/done"
     assert stored(session, pid, THE_DAY)["submissions"] == 1
+
+
+@postgres_only
+def test_connection_killed_while_a_warning_sign_is_stored_shows_help_and_loses_no_flag(
+        client, session, login_as, clock, kill_backend_on):
+    p, walker = open_screen(client, session, login_as, clock, "who")
+    pid = p.id
+    walker.press({"R1": "participant"})
+    session.commit()
+    armed = kill_backend_on("INSERT INTO submission")
+    page = walker.press({"RF1": "yes", "action": "next"})
+    assert armed["killed"] == 1
+    assert walker.status == 503
+    assert 'href="tel:120"' in page
+    assert "Your answers are saved." not in page  # they are not, yet: the page says so
+    assert stored(session, pid, THE_DAY) == NOTHING
+    session.commit()
+    assert "/help" in send_again(client, page).headers["Location"]
+    session.rollback()
+    assert session.scalar(select(Flag.kind).where(Flag.participant_id == pid)) == \
+        FlagKind.SAFETY_URGENT
+
+
+@sqlite_only
+def test_sign_in_while_the_database_is_locked_asks_to_try_again_without_echoing_the_pin(
+        client, session, short_busy_wait):
+    from tests.conftest import csrf
+    from tests.support.factories import PIN, make_participant
+
+    p = make_participant(session, locale="en")
+    phone = p.phone
+    session.commit()
+    token = csrf(client)
+    session.close()
+    with sqlite_locked(database_file()):
+        response = client.post("/login", data={"phone": phone, "pin": PIN, "csrf_token": token})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503
+    assert PIN not in page
+    assert 'href="/login"' in page
+    assert client.post("/login", data={"phone": phone, "pin": PIN,
+                                       "csrf_token": token}).status_code == 302
