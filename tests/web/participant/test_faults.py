@@ -39,6 +39,19 @@ def at_review(client, session, login_as, clock, locale="en", browser=None):
     return p.id, walker
 
 
+def at_warning(client, session, login_as, clock):
+    """A participant on the warning-signs screen; the test's own reads ended."""
+    p, walker = open_screen(client, session, login_as, clock, "who")
+    walker.press({"R1": "participant"})
+    session.commit()
+    return p.id, walker
+
+
+def urgent_flag(session, pid: int):
+    session.rollback()
+    return session.scalar(select(Flag.kind).where(Flag.participant_id == pid))
+
+
 def send(walker):
     return walker.press({"token": walker.hidden("token"), "base": walker.hidden("base")})
 
@@ -94,10 +107,7 @@ def test_a_screen_saved_while_the_database_is_locked_keeps_what_was_chosen(
 @sqlite_only
 def test_a_warning_sign_sent_while_the_database_is_locked_still_shows_the_way_to_help(
         client, session, login_as, clock, short_busy_wait):
-    p, walker = open_screen(client, session, login_as, clock, "who")
-    pid = p.id
-    walker.press({"R1": "participant"})
-    session.commit()
+    pid, walker = at_warning(client, session, login_as, clock)
     session.close()
     with sqlite_locked(database_file()):
         page = walker.press({"RF1": "yes", "action": "next"})
@@ -108,9 +118,7 @@ def test_a_warning_sign_sent_while_the_database_is_locked_still_shows_the_way_to
     session.close()
     help_page = send_again(client, page)
     assert "/help" in help_page.headers["Location"]
-    session.rollback()
-    assert session.scalar(select(Flag.kind).where(Flag.participant_id == pid)) == \
-        FlagKind.SAFETY_URGENT
+    assert urgent_flag(session, pid) == FlagKind.SAFETY_URGENT
 
 
 @sqlite_only
@@ -182,10 +190,7 @@ def test_connection_killed_between_pages_is_replaced_unnoticed(
 @postgres_only
 def test_connection_killed_while_a_warning_sign_is_stored_shows_help_and_loses_no_flag(
         client, session, login_as, clock, kill_backend_on):
-    p, walker = open_screen(client, session, login_as, clock, "who")
-    pid = p.id
-    walker.press({"R1": "participant"})
-    session.commit()
+    pid, walker = at_warning(client, session, login_as, clock)
     armed = kill_backend_on("INSERT INTO submission")
     page = walker.press({"RF1": "yes", "action": "next"})
     assert armed["killed"] == 1
@@ -195,9 +200,7 @@ def test_connection_killed_while_a_warning_sign_is_stored_shows_help_and_loses_n
     assert stored(session, pid, THE_DAY) == NOTHING
     session.commit()
     assert "/help" in send_again(client, page).headers["Location"]
-    session.rollback()
-    assert session.scalar(select(Flag.kind).where(Flag.participant_id == pid)) == \
-        FlagKind.SAFETY_URGENT
+    assert urgent_flag(session, pid) == FlagKind.SAFETY_URGENT
 
 
 @sqlite_only
