@@ -18,8 +18,10 @@ UNKEPT = ("csrf_token", "pin", "password", "secret")
 
 def respond(error):
     """503 with a retry form carrying what was sent, so one tap sends it again once."""
-    reason = type(getattr(error, "orig", None) or error).__name__
-    log.warning("database unavailable during %s %s (%s)", request.method, request.endpoint,
+    # The driver's own message ("database is locked", "terminating connection…"): never the
+    # statement or its parameters, which may hold answers.
+    reason = str(getattr(error, "orig", None) or type(error).__name__).splitlines()[0][:200]
+    log.warning("database unavailable during %s %s: %s", request.method, request.endpoint,
                 reason)
     _release()
     if request.blueprint == "webhooks" or request.is_json:
