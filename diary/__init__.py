@@ -17,7 +17,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     crypto.configure(app.config["DIARY_ENCRYPTION_KEYS"])
 
     from diary.extensions import babel, csrf, db, login_manager, migrate
-    from diary.web import i18n, security
+    from diary.web import deployment, i18n, security, transactions
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"),
@@ -25,8 +25,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     login_manager.init_app(app)
+    transactions.init_app(app)
     security.init_app(app)
     i18n.init_app(app)
+    deployment.init_app(app)
 
     from diary.auth.views import bp as auth_bp
     from diary.participant.views import bp as participant_bp

@@ -1,4 +1,4 @@
-"""Command-line tools: flask --app wsgi diary demo | tick | create-staff | backup."""
+"""Command-line tools: diary demo | tick | create-staff | backup | sms-templates | sms-test."""
 
 from datetime import UTC, datetime
 
@@ -29,9 +29,9 @@ def demo_command(if_empty: bool) -> None:
     if created:  # the empty days become missed, with their flags, as the scheduler would do
         from diary.services.messaging import reminders
         from diary.services.tick import closing
-        from diary.services.tick.rules import TickRules
+        from diary.web.deployment import rules
 
-        closing.close_windows(db.session, clock.now(), TickRules.from_config(current_app.config),
+        closing.close_windows(db.session, clock.now(), rules(),
                               reminders.roster(db.session))
         db.session.commit()
     click.echo("Demo data created." if created else "Demo data already present.")
@@ -45,13 +45,45 @@ def tick_command(at: str | None) -> None:
     """Run everything due at that instant once: reminders, window closing, flags."""
     from diary import sms
     from diary.services.tick import ticking
-    from diary.services.tick.rules import TickRules
+    from diary.web.deployment import rules
 
     instant = clock.now() if at is None else _parse_instant(at)
     gateway = sms.gateway_from_config(current_app.config)
-    report = ticking.tick(db.session, instant, gateway, TickRules.from_config(current_app.config))
+    report = ticking.tick(db.session, instant, gateway, rules())
     db.session.commit()
     click.echo(f"tick {instant.isoformat()}: {report}")
+
+
+@diary_cli.command("sms-templates")
+@click.option("--provider", type=click.Choice(["aliyun", "tencent"]), required=True)
+def sms_templates_command(provider: str) -> None:
+    """Print every wording in the provider's variable syntax, ready to submit for approval."""
+    from diary.sms import templates
+
+    for line in templates.registration_sheet(provider):
+        click.echo(line)
+
+
+@diary_cli.command("sms-test")
+@click.option("--to", "to", required=True, help="A staff phone in E.164 (+8613…).")
+@click.option("--kind", default="daily", help="Which wording to send (default: daily).")
+@click.option("--locale", default="zh")
+def sms_test_command(to: str, kind: str, locale: str) -> None:
+    """Send one message through the configured gateway and print the provider's answer."""
+    from diary import sms
+    from diary.sms import templates
+    from diary.web.deployment import rules
+
+    texts, lang = rules().texts, templates.language(locale)
+    code = templates.LONGEST_CODE if kind == "on_call" else ""
+    wording = sms.Wording(kind, 0, lang, templates.parameters(kind, lang, 0, code))
+    result = sms.gateway_from_config(current_app.config).send(
+        to, templates.render(kind, locale, 0, to, texts, code), None, wording=wording,
+        reference=f"sms-test:{clock.now().isoformat()}")
+    click.echo(f"{result.outcome}: id {result.sid}, status {result.status}, "
+               f"error {result.error_code}")
+    if result.outcome != sms.Outcome.ACCEPTED:
+        raise SystemExit(1)
 
 
 @diary_cli.command("create-staff")

@@ -59,6 +59,13 @@ DEFAULTS = {
     "DIARY_SMS_BATCH_LIMIT": 200,
     # Sends that fail in a row (no answer, 5xx, refused) before a tick leaves the rest for later.
     "DIARY_SMS_PAUSE_AFTER_FAILURES": 3,
+    # Sending several at once, paced to the provider's rate (messages/s); 0: one by one.
+    "DIARY_SMS_SEND_RATE": 0,
+    "DIARY_SMS_SEND_CONCURRENCY": 8,
+    # Alibaba and Tencent: a sent message with no receipt this long is looked up by the tick.
+    "DIARY_SMS_RECEIPT_POLL_MINUTES": 30,
+    "DIARY_SMS_PARAM_MAX_LENGTH": 0,  # 0: the provider's default (Alibaba 35, Tencent 12)
+    "DIARY_TENCENT_REGION": "ap-guangzhou",
     "DIARY_ON_CALL_MAX_AGE_HOURS": 24,
     "DIARY_TICK_MISFIRE_GRACE_SECONDS": 50,
     # Compliance and flags.
@@ -83,12 +90,22 @@ DEFAULTS = {
     "DIARY_AUDIT_SKEW_MINUTES": 30,
 }
 
+MAINLAND_NEEDS = {
+    "aliyun": ("ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+               "DIARY_ALIYUN_SIGN_NAME"),
+    "tencent": ("TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY", "DIARY_TENCENT_SMS_APP_ID",
+                "DIARY_TENCENT_SIGN_NAME"),
+}
+MAINLAND_STRINGS = (*MAINLAND_NEEDS["aliyun"], *MAINLAND_NEEDS["tencent"],
+                    "DIARY_ALIYUN_ENDPOINT", "DIARY_TENCENT_REGION", "DIARY_TENCENT_ENDPOINT",
+                    "DIARY_SMS_TEMPLATE_FILE", "DIARY_SMS_CALLBACK_TOKEN")
 ENV_STRINGS = (
     "DIARY_ENV", "DIARY_SMS_BACKEND", "DIARY_PUBLIC_URL", "DIARY_REMINDER_TIME",
     "DIARY_LAST_CALL_TIME", "DIARY_QUIET_START", "DIARY_QUIET_END", "DIARY_DEFAULT_TIMEZONE",
     "DIARY_SMS_SIGNATURE_ZH", "DIARY_SMS_SIGNATURE_EN", "DIARY_SMS_LINK",
     "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER",
     "TWILIO_MESSAGING_SERVICE_SID", "TWILIO_API_BASE_URL",
+    *MAINLAND_STRINGS,
 )
 ENV_NUMBERS = (
     "DIARY_LOGIN_MAX_FAILURES", "DIARY_LOGIN_LOCK_MINUTES", "DIARY_WINDOW_CLOSE_HOUR",
@@ -99,8 +116,10 @@ ENV_NUMBERS = (
     "DIARY_SMS_RETRY_BASE_SECONDS", "DIARY_SMS_RETRY_MAX_SECONDS",
     "DIARY_SMS_CLAIM_TIMEOUT_SECONDS", "DIARY_SMS_BATCH_LIMIT", "DIARY_ON_CALL_MAX_AGE_HOURS",
     "DIARY_SMS_PAUSE_AFTER_FAILURES",
+    "DIARY_SMS_SEND_RATE", "DIARY_SMS_SEND_CONCURRENCY",
     "DIARY_TICK_MISFIRE_GRACE_SECONDS", "DIARY_COMPLIANCE_RECENT_DAYS",
     "DIARY_COMPLIANCE_MIN_DAYS", "DIARY_UNREACHABLE_UNDELIVERED",
+    "DIARY_SMS_RECEIPT_POLL_MINUTES", "DIARY_SMS_PARAM_MAX_LENGTH",
 )
 
 
@@ -142,8 +161,10 @@ def validate(config: dict, instance_path: str) -> None:
             env = "DIARY_SECRET_KEY" if name == "SECRET_KEY" else name
             raise ConfigError(f"{env} must be set in production")
         config[name] = _instance_secret(instance_path, name.lower(), make)
-    if config["DIARY_SMS_BACKEND"] not in ("console", "twilio"):
-        raise ConfigError("DIARY_SMS_BACKEND must be 'console' or 'twilio'")
+    if config["DIARY_SMS_BACKEND"] not in ("console", "twilio", *MAINLAND_NEEDS):
+        raise ConfigError("DIARY_SMS_BACKEND must be 'console', 'twilio', 'aliyun' or 'tencent'")
+    if config["DIARY_SMS_BACKEND"] in MAINLAND_NEEDS:
+        _validate_mainland(config, production)
     if config["DIARY_SMS_BACKEND"] == "twilio":
         missing = [n for n in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN") if not config.get(n)]
         if not (config.get("TWILIO_FROM_NUMBER") or config.get("TWILIO_MESSAGING_SERVICE_SID")):
@@ -153,6 +174,29 @@ def validate(config: dict, instance_path: str) -> None:
         if production and not config["DIARY_PUBLIC_URL"].startswith("https://"):
             raise ConfigError("DIARY_PUBLIC_URL must be the public https:// address for Twilio")
     _validate_texts(config)
+
+
+def _validate_mainland(config: dict, production: bool) -> None:
+    """Credentials, signature, a code for every wording in use, parameters within the limit."""
+    from diary.sms import param_limit, templates
+    from diary.sms.codes import TemplateCodes
+
+    backend = config["DIARY_SMS_BACKEND"]
+    missing = [n for n in MAINLAND_NEEDS[backend] if not config.get(n)]
+    if production:
+        missing += [n for n in ("DIARY_SMS_TEMPLATE_FILE", "DIARY_SMS_CALLBACK_TOKEN")
+                    if not config.get(n)]
+    if missing:
+        raise ConfigError(f"{backend} SMS needs " + ", ".join(missing))
+    try:
+        codes = TemplateCodes.from_config(config, backend)
+    except (OSError, ValueError) as error:
+        raise ConfigError(f"DIARY_SMS_TEMPLATE_FILE cannot be read: {error}") from error
+    if codes.missing():
+        raise ConfigError("No approved template code for " + ", ".join(codes.missing()[:5]))
+    found = templates.template_problems(backend, param_limit(config))
+    if found:
+        raise ConfigError("SMS wordings the provider would refuse: " + "; ".join(found[:3]))
 
 
 def _validate_texts(config: dict) -> None:

@@ -1,7 +1,9 @@
 """Extension singletons, bound to the application in create_app."""
 
 import sqlite3
+import warnings
 
+from flask import current_app, has_request_context
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -18,6 +20,11 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 migrate = Migrate()
+WRITES = ("INSERT", "UPDATE", "DELETE", "REPLAC")
+
+
+class ReaderWrote(RuntimeWarning):
+    """A request that began its SQLite transaction as a reader wrote: declare it as a writer."""
 
 # The embedded database file is created 0600 before SQLite opens it.
 event.listen(Engine, "do_connect", sqlite_files.create_private)
@@ -39,6 +46,27 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(connection) -> None:
-    """Start SQLite transactions explicitly (and as writers, so a read never goes stale)."""
+    """Start SQLite transactions explicitly: writers take the lock at once, readers share.
+
+    A writer that began as a reader could not upgrade once another writer had committed (its
+    snapshot would be stale), so whoever may write begins IMMEDIATE and waits its turn; pages
+    that only read begin deferred and never queue behind the writers.
+    """
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        writer = may_write()
+        connection.info["diary_reader"] = not writer
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _reader_must_not_write(connection, _cursor, statement, *_args) -> None:
+    """Tell loudly (an error in tests) when a request declared as reading writes after all."""
+    if (connection.info.get("diary_reader") and statement.lstrip()[:6].upper() in WRITES
+            and has_request_context() and not may_write(peek=True)):
+        warnings.warn(f"a reading request wrote: {statement[:60]!r}", ReaderWrote, stacklevel=2)
+
+
+def may_write(peek: bool = False) -> bool:
+    """Whether this transaction may write: asked of the request's kind; jobs and CLI always."""
+    choose = current_app.extensions.get("diary_may_write") if has_request_context() else None
+    return True if choose is None else choose(peek)

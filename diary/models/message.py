@@ -43,7 +43,7 @@ class OutboundMessage(Base):
     status: Mapped[MessageStatus] = mapped_column(
         enum_column(MessageStatus, "message_status"), default=MessageStatus.PENDING, index=True)
     provider_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
-    error_code: Mapped[int | None]
+    error_code: Mapped[str | None] = mapped_column(String(64))  # the provider's, as text
     attempts: Mapped[int] = mapped_column(default=0)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -62,7 +62,7 @@ class MessageEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     message_id: Mapped[int] = mapped_column(ForeignKey("outbound_message.id"), index=True)
     status: Mapped[str] = mapped_column(String(16))
-    error_code: Mapped[int | None]
+    error_code: Mapped[str | None] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

@@ -1,124 +1,84 @@
-"""The diary screens' orchestration: one section per screen, shortcuts, review, send."""
+"""The diary screens' request handling: read the form, call the screen service, redirect."""
 
 import uuid
 from datetime import UTC, date, datetime
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
 
 from diary import clock
 from diary.extensions import db
-from diary.models import Originator
 from diary.rules import answers as reading
-from diary.rules import schedule, triggers
-from diary.rules.instrument import WARNING_SIGNS
-from diary.services.diary import drafts, entries
+from diary.rules import schedule
+from diary.services.diary import entries, screens
+from diary.services.diary.entries import Sent
+from diary.services.diary.screens import Saved
+from diary.web.deployment import rules
 from diary.web.forms import ActionForm
-
-
-def rules() -> entries.Rules:
-    """The window, trigger and flag settings of this deployment."""
-    return entries.Rules.from_config(current_app.config)
-
-
-def default_originator(participant, account) -> str:
-    """Who is answering, as the login suggests."""
-    if account.kind == "caregiver":
-        return Originator.CAREGIVER.value
-    if participant.reporting_mode.value == "assisted":
-        return Originator.PARTICIPANT_HELPED.value
-    return Originator.PARTICIPANT.value
 
 
 def screen(participant, account, day: date, step: str):
     """Show a section, or save it and move on."""
-    sections = drafts.screens(participant, day, rules().window)
-    ids = [s.id for s in sections]
-    if step not in ids:
-        abort(404)
-    section = sections[ids.index(step)]
-    saved = drafts.load(db.session, participant.id, day)
-    previous_day, previous = drafts.last_answers(db.session, participant.id, day)
     form = ActionForm()
-    values, errors = MultiDict(reading.as_form_pairs(saved)), {}
     if request.method == "POST" and form.validate_on_submit():
-        action = request.form.get("action", "next")
-        given, errors = _given(section, action, saved, previous)
-        # A warning sign is acted on even if other questions on the screen are unanswered.
-        warned = section.id == "warning" and triggers.warning_signs(given).urgent
-        if not errors or warned:
-            merged = drafts.save(db.session, participant.id, day, section, given, clock.now())
-            if warned or _newly_urgent(participant, day, saved, merged):
-                reported = frozenset(entries.urgent_codes(triggers.warning_signs(given)))
-                return _send_urgent(participant, account, day, merged, reported)
+        given = screens.Given(request.form.get("action", "next"), request.form)
+        outcome = screens.save_screen(db.session, participant, account, day, step, given,
+                                      clock.now(), rules())
+        if outcome is None:
+            abort(404)
+        if outcome.status is Saved.HELP:
+            _commit_quietly()
+            return redirect(_help_url(day, outcome.help))
+        if outcome.status is Saved.NEXT:
             db.session.commit()
-            after = ids.index(step) + 1
-            return redirect(url_for("participant.step", day=day.isoformat(), step=ids[after])
-                            if after < len(ids) else
-                            url_for("participant.review", day=day.isoformat()))
-        values = request.form if action == "next" else MultiDict(
-            reading.as_form_pairs({**saved, **given}))
+            following = outcome.screen.next_step
+            return redirect(url_for("participant.step", day=day.isoformat(), step=following)
+                            if following else url_for("participant.review", day=day.isoformat()))
+        return _render(participant, account, day, outcome.screen, _as_form(outcome.values),
+                       outcome.errors)
+    shown = screens.screen(db.session, participant, day, step, rules().window)
+    if shown is None:
+        abort(404)
+    return _render(participant, account, day, shown, _as_form(shown.saved), {})
+
+
+def _render(participant, account, day, shown: screens.Screen, values, errors):
+    ids = [s.id for s in shown.sections]
     return render_template(
-        "participant/screen.html", section=section, day=day, values=values, errors=errors,
-        form=form, number=ids.index(step) + 1, total=len(ids) + 1,
-        back=ids[ids.index(step) - 1] if ids.index(step) else None,
+        "participant/screen.html", section=shown.section, day=day, values=values, errors=errors,
+        form=ActionForm(), number=shown.index + 1, total=len(ids) + 1,
+        back=ids[shown.index - 1] if shown.index else None,
         caregiver=account.kind == "caregiver",
-        has_previous=any(i.id in previous for i in section.items), previous_day=previous_day,
-        default_who=saved.get("R1") or default_originator(participant, account))
+        has_previous=any(i.id in shown.previous for i in shown.section.items),
+        previous_day=shown.previous_day,
+        default_who=shown.saved.get("R1") or screens.default_originator(participant,
+                                                                        account).value)
 
 
-def _given(section, action, saved, previous) -> tuple[dict, dict]:
-    if action == "none" and section.shortcut == "none":
-        return dict(section.none_values), {}
-    if action == "same" and section.shortcut == "same":
-        copied = drafts.copy_section(section, previous)
-        missing = reading.missing_items([section], copied)
-        if not copied or missing:
-            return copied, {m: reading.MISSING for m in missing} or {"": reading.MISSING}
-        return copied, {}
-    return reading.read_section(section, request.form, saved)
+def _as_form(values) -> MultiDict:
+    return values if isinstance(values, MultiDict) else MultiDict(reading.as_form_pairs(values))
 
 
-def _newly_urgent(participant, day, saved, merged) -> bool:
-    """Whether this screen's answers add an emergency (a fever with chills, a head strike…)."""
-    now_codes = entries.urgent_codes(entries.evaluate(db.session, participant, day, merged))
-    return bool(set(now_codes) - set(entries.urgent_codes(
-        entries.evaluate(db.session, participant, day, saved))))
-
-
-def _send_urgent(participant, account, day, merged, reported=frozenset()):
-    """Store the answers at once, before the rest of the diary, and show what to do now.
-
-    Help is shown whatever happens to the write: a double tap that loses the race to its twin
-    must still land on the emergency page, never on an error. A database that fails meanwhile
-    reaches the 503 page, which shows the same call to 120 and keeps the answers to resend, so
-    the team's flag is not silently lost.
-    """
-    author = entries.Author(account, Originator(merged.get("R1") or
-                                                default_originator(participant, account)))
+def _commit_quietly() -> None:
+    """Commit what a warning sign stored; a twin that stored it first is no error here."""
     try:
-        result = entries.submit(db.session, participant, day, merged, author, uuid.uuid4().hex,
-                                clock.now(), rules(), reported=reported)
         db.session.commit()
-        outcome = result.outcome
-    except (IntegrityError, StaleDataError):
+    except (IntegrityError, StaleDataError, OperationalError):
         db.session.rollback()
-        outcome = entries.evaluate(db.session, participant, day, merged)
-    return redirect(_help_url(day, outcome))
 
 
 def warning_on_closed_day(participant, account, day: date):
-    """A warning sent just after the day closed still gets help and a flag; else None."""
-    given, _errors = reading.read_section(WARNING_SIGNS, request.form, {})
-    if not (ActionForm().validate_on_submit() and triggers.warning_signs(given).urgent):
+    """A warning sent just after the day closed still gets help (and a flag); else None."""
+    if not ActionForm().validate_on_submit():
         return None
-    author = entries.Author(account, Originator(default_originator(participant, account)))
-    outcome = entries.warn_outside_window(db.session, participant, day, given, author,
-                                          clock.now(), rules())
-    db.session.commit()
+    outcome = screens.report_warning(db.session, participant, account, day, request.form,
+                                     clock.now(), rules())
+    if outcome is None:
+        return None
+    _commit_quietly()
     return redirect(_help_url(day, outcome))
 
 
@@ -130,51 +90,43 @@ def _help_url(day, outcome) -> str:
 
 def review(participant, account, day: date):
     """Check every answer, then send once."""
-    sections = drafts.screens(participant, day, rules().window)
-    saved = drafts.load(db.session, participant.id, day)
-    entry = drafts.entry_for(db.session, participant.id, day)
     form = ActionForm()
     if request.method == "POST" and form.validate_on_submit():
-        missing = reading.missing_items(sections, saved)
-        if missing:
+        sending = screens.Sending(_token(), _client_time(), _int(request.form.get("base")))
+        sent = screens.send_day(db.session, participant, account, day, sending, clock.now(),
+                                rules())
+        if sent.missing_step:
             flash(_("Some questions still need an answer."), "error")
             return redirect(url_for("participant.step", day=day.isoformat(),
-                                    step=_section_of(sections, missing[0])))
-        asked = {i.id for s in sections for i in s.items}
-        answers = {k: v for k, v in saved.items() if k in asked}
-        author = entries.Author(account, Originator(answers.get("R1")))
-        token = _token()
+                                    step=sent.missing_step))
         try:
-            result = entries.submit(
-                db.session, participant, day, answers, author, token, clock.now(), rules(),
-                client_at=_client_time(), base=_int(request.form.get("base")))
             db.session.commit()
+            result = sent.result
         except (IntegrityError, StaleDataError):
             db.session.rollback()  # the same tap arrived twice and its twin stored it
-            result = entries.replayed(db.session, participant, day, token)
+            result = entries.replayed(db.session, participant, day, sending.token)
         return _after_submit(day, result)
+    asked = screens.sections(participant, day, rules().window)
+    _draft, saved = screens.saved_answers(db.session, participant.id, day)
+    entry = entries.entry_for(db.session, participant.id, day)
     return render_template(
-        "participant/review.html", sections=sections, day=day, answers=saved, form=form,
+        "participant/review.html", sections=asked, day=day, answers=saved, form=form,
         token=uuid.uuid4().hex, base=entries.submission_count(db.session, entry and entry.id),
-        caregiver=account.kind == "caregiver", total=len(sections) + 1, amending=entry is not None,
+        caregiver=account.kind == "caregiver", total=len(asked) + 1, amending=entry is not None,
         late=schedule.is_late(day, participant.timezone, clock.now()))
 
 
 def _after_submit(day, result):
-    if result.status == "closed":
+    if result.status is Sent.CLOSED:
         flash(_("This day is closed. Entries can no longer be added or changed."), "error")
         return redirect(url_for("participant.home"))
-    if result.status == "conflict":
+    if result.status is Sent.CONFLICT:
         flash(_("This day was already sent from another screen. Here are the answers as they "
                 "are now; change them if you need to."), "error")
         return redirect(url_for("participant.review", day=day.isoformat()))
-    if result.status != "duplicate" and result.outcome.urgent:
+    if result.status is not Sent.DUPLICATE and result.outcome.urgent:
         return redirect(_help_url(day, result.outcome))
     return redirect(url_for("participant.done", day=day.isoformat()))
-
-
-def _section_of(sections, item_id: str) -> str:
-    return next(s.id for s in sections if any(i.id == item_id for i in s.items))
 
 
 def _token() -> str:
@@ -195,4 +147,3 @@ def _client_time() -> datetime | None:
         return claimed.astimezone(UTC) if claimed.tzinfo else None
     except (ValueError, OverflowError):
         return None
-

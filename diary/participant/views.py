@@ -12,8 +12,9 @@ from diary.participant.forms import SettingsForm
 from diary.rules import answers as reading
 from diary.rules import schedule
 from diary.rules.instrument import is_shown
-from diary.services.diary import days, drafts
-from diary.services.diary.preferences import reminder_bounds, update_preferences
+from diary.services.diary import days, entries, screens
+from diary.services.diary.preferences import update_preferences
+from diary.web.deployment import rules
 from diary.web.forms import reminder_choices
 from diary.web.security import diarist_required
 
@@ -22,18 +23,13 @@ bp.add_app_template_global(reading.display, "answer_text")
 bp.add_app_template_global(is_shown, "answer_shown")
 
 
-def window_rules() -> schedule.WindowRules:
-    """The diary window settings."""
-    return schedule.WindowRules.from_config(current_app.config)
-
-
 @bp.get("/")
 @diarist_required
 def home(participant, account):
     """Today's diary in one tap, and yesterday's while it is still open."""
     now = clock.now()
-    open_days = days.open_days(db.session, participant, now, window_rules())
-    closes = {d.day: schedule.window_closes_at(d.day, participant.timezone, window_rules())
+    open_days = days.open_days(db.session, participant, now, rules().window)
+    closes = {d.day: schedule.window_closes_at(d.day, participant.timezone, rules().window)
               for d in open_days}
     return render_template("participant/home.html", participant=participant, account=account,
                            open_days=open_days, closes=closes,
@@ -68,7 +64,7 @@ def review(participant, account, day):
 def done(participant, account, day):
     """The confirmation after sending."""
     the_day = _parse(day)
-    entry = drafts.entry_for(db.session, participant.id, the_day)
+    entry = entries.entry_for(db.session, participant.id, the_day)
     if entry is None:
         abort(404)
     return render_template("participant/done.html", entry=entry, day=the_day)
@@ -90,7 +86,7 @@ def emergency(participant, account, day):
 def history(participant, account):
     """The last four weeks as a calendar."""
     now = clock.now()
-    weeks = days.calendar(db.session, participant, now, window_rules(),
+    weeks = days.calendar(db.session, participant, now, rules().window,
                           weeks=current_app.config["DIARY_HISTORY_DAYS"] // 7)
     return render_template("participant/history.html", weeks=weeks,
                            today=schedule.local_today(now, participant.timezone))
@@ -102,7 +98,7 @@ def preferences(participant, account):
     """Language and, for the participant, the daily reminder time."""
     form = SettingsForm(locale=account.locale,
                         reminder_time=participant.reminder_time.strftime("%H:%M"))
-    bounds = reminder_bounds(current_app.config)
+    bounds = schedule.reminder_bounds(rules().reminders)
     form.reminder_time.choices = reminder_choices(*bounds)
     if form.validate_on_submit():
         update_preferences(db.session, account, form.locale.data,
@@ -119,7 +115,7 @@ def _unfinished(participant, open_days) -> dict[date, str]:
     unfinished = {}
     for d in open_days:
         if d.entry is not None and d.entry.answered:
-            sections = drafts.screens(participant, d.day, window_rules())
+            sections = screens.sections(participant, d.day, rules().window)
             missing = reading.missing_items(sections, d.entry.answer_map())
             if missing:
                 unfinished[d.day] = next(s.id for s in sections
@@ -139,9 +135,9 @@ def _open_day(participant, day: str):
     if the_day > schedule.local_today(now, participant.timezone):
         abort(404)
     status = days.status_of(participant, the_day,
-                            drafts.entry_for(db.session, participant.id, the_day), now,
-                            window_rules())
-    if schedule.is_open(the_day, participant.timezone, now, window_rules()) and status in (
+                            entries.entry_for(db.session, participant.id, the_day), now,
+                            rules().window)
+    if schedule.is_open(the_day, participant.timezone, now, rules().window) and status in (
             "open", "on_time", "late"):
         return the_day
     return render_template("participant/closed.html", day=the_day), 200

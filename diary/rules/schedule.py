@@ -138,13 +138,23 @@ def is_quiet(instant: datetime, tz: str, rules: ReminderRules) -> bool:
     return in_quiet_hours(instant.astimezone(ZoneInfo(tz)).time(), rules)
 
 
+def latest_reminder(rules: ReminderRules) -> time:
+    """The latest reminder time: half an hour before quiet hours begin."""
+    minutes = max(rules.quiet_start.hour * 60 + rules.quiet_start.minute - 30, 0)
+    return time(minutes // 60, minutes % 60)
+
+
+def reminder_bounds(rules: ReminderRules) -> tuple[time, time]:
+    """The earliest and latest reminder time the study allows: outside quiet hours."""
+    return rules.quiet_end, latest_reminder(rules)
+
+
 def waking_time(at: time, rules: ReminderRules) -> time:
     """A reminder time moved out of quiet hours: evenings earlier, early mornings later."""
     if not in_quiet_hours(at, rules):
         return at
     if rules.quiet_start > rules.quiet_end and at >= rules.quiet_start:
-        minutes = max(rules.quiet_start.hour * 60 + rules.quiet_start.minute - 30, 0)
-        return time(minutes // 60, minutes % 60)
+        return latest_reminder(rules)
     return rules.quiet_end
 
 

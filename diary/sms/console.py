@@ -2,11 +2,11 @@
 
 import logging
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from diary.models.base import utcnow
 from diary.rules import phones
-from diary.sms.gateway import Outcome, ProviderMessage, SendResult
+from diary.sms.gateway import Outcome, ProviderMessage, SendResult, Wording
 
 log = logging.getLogger("diary.sms")
 
@@ -15,14 +15,17 @@ class ConsoleGateway:
     """Logs each message (number masked) and remembers it for this process."""
 
     name = "console"
+    lists_sends_after = timedelta(0)
+    polls_receipts = False
 
     def __init__(self) -> None:
         self.sent: list[ProviderMessage] = []
 
-    def send(self, to: str, body: str, status_callback: str | None) -> SendResult:
+    def send(self, to: str, body: str, status_callback: str | None,
+             wording: Wording | None = None, reference: str | None = None) -> SendResult:
         """Log the message and report it as sent."""
         sid = "CN" + uuid.uuid4().hex
-        self.sent.append(ProviderMessage(sid, to, body, "sent", utcnow()))
+        self.sent.append(ProviderMessage(sid, to, body, "sent", utcnow(), reference=reference))
         log.info("sms %s to %s: %s", sid, phones.mask(to), body)
         return SendResult(Outcome.ACCEPTED, sid=sid, status="sent")
 

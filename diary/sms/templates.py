@@ -5,10 +5,10 @@ text from reaching a number twice within a day. No wording names anyone or menti
 the on-call alert carries the study code only.
 """
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+import re
 
 from diary.rules import phones
+from diary.rules.deployment import TextSettings
 from diary.sms import segments
 
 TEXTS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -67,22 +67,6 @@ LONGEST_CODE = "XW-01-0086"
 LONGEST_LINK = "https://diary.example-site.cn/"
 
 
-@dataclass(frozen=True)
-class TextSettings:
-    """The registered signatures and the short link to the diary."""
-
-    signature_zh: str = "【研究日记】"
-    signature_en: str = "[Study Diary]"
-    link: str = "http://127.0.0.1:5000/"
-
-    @classmethod
-    def from_config(cls, config: Mapping) -> "TextSettings":
-        """Read signatures and link from the settings (the link defaults to the public URL)."""
-        link = config.get("DIARY_SMS_LINK") or config["DIARY_PUBLIC_URL"].rstrip("/") + "/"
-        return cls(signature_zh=config["DIARY_SMS_SIGNATURE_ZH"],
-                   signature_en=config["DIARY_SMS_SIGNATURE_EN"], link=link)
-
-
 def variant_count(kind: str) -> int:
     """How many wordings the kind has (the same in both languages)."""
     return len(TEXTS[kind]["zh"])
@@ -121,3 +105,65 @@ def problems(texts: TextSettings, code: str = LONGEST_CODE) -> list[str]:
                     if phones.is_mainland(to) and "://" in body:
                         found.append(f"{kind}/{lang}/{variant}: link to a +86 number")
     return found
+
+
+# Template providers (Alibaba, Tencent): each wording is registered once, with its parameters.
+VARIABLE = re.compile(r"\{(\w+)\}")
+# Words the mainland providers refuse in notices (marketing, surveys; Tencent: medical claims).
+FORBIDDEN = {"aliyun": ("问卷调查", "调查问卷", "抽奖", "中奖", "红包", "贷款", "http"),
+             "tencent": ("问卷调查", "调查问卷", "医疗", "抽奖", "中奖", "红包", "贷款", "http")}
+# The longest value each parameter can take, to check against the provider's length limit.
+LONGEST_VALUE = {"code": LONGEST_CODE}
+
+
+def wording_id(kind: str, variant: int) -> str:
+    """The name a wording is registered under: kind and variant from 1 (daily_1, on_call_2)."""
+    return f"{kind}_{variant % variant_count(kind) + 1}"
+
+
+def every_wording():
+    """(kind, language, variant, text) for every wording."""
+    for kind, by_lang in TEXTS.items():
+        for lang, texts in by_lang.items():
+            for variant, text in enumerate(texts):
+                yield kind, lang, variant, text
+
+
+def parameters(kind: str, lang: str, variant: int, code: str = "") -> tuple[tuple[str, str], ...]:
+    """The wording's parameters in the order they appear, with their values."""
+    values = {"code": code}
+    text = TEXTS[kind][lang][variant % variant_count(kind)]
+    return tuple((name, values[name]) for name in VARIABLE.findall(text))
+
+
+def provider_text(text: str, provider: str) -> str:
+    """The wording in the provider's variable syntax: ${code} (Alibaba) or {1} (Tencent)."""
+    if provider == "aliyun":
+        return VARIABLE.sub(lambda m: "${" + m[1] + "}", text)
+    names = list(dict.fromkeys(VARIABLE.findall(text)))
+    return VARIABLE.sub(lambda m: "{" + str(names.index(m[1]) + 1) + "}", text)
+
+
+def template_problems(provider: str, param_limit: int) -> list[str]:
+    """Wordings the provider would refuse: forbidden words, parameters over the length limit."""
+    found = []
+    for kind, lang, variant, text in every_wording():
+        name = f"{wording_id(kind, variant)}/{lang}"
+        found += [f"{name}: contains {word}" for word in FORBIDDEN[provider]
+                  if word.lower() in text.lower()]
+        found += [f"{name}: parameter {param} may exceed {param_limit} characters"
+                  for param in VARIABLE.findall(text) if len(LONGEST_VALUE[param]) > param_limit]
+    return found
+
+
+def registration_sheet(provider: str) -> list[str]:
+    """Every wording in the provider's syntax, as a TOML skeleton for DIARY_SMS_TEMPLATE_FILE."""
+    lines = [f"# {provider}: submit each text below as a notice template (通知短信) under your",
+             "# registered signature, then write the approved code between the quotes.",
+             "# Parameters: code = the participant's study code (at most "
+             f"{len(LONGEST_CODE)} characters)."]
+    for lang in ("zh", "en"):
+        lines += ["", f"[{lang}]"]
+        lines += [f'{wording_id(kind, variant)} = ""  # {provider_text(text, provider)}'
+                  for kind, text_lang, variant, text in every_wording() if text_lang == lang]
+    return lines

@@ -1,7 +1,7 @@
 """The Twilio gateway: the real SDK, an HTTP timeout, and error codes mapped to outcomes."""
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import requests
 from twilio.base.exceptions import TwilioException, TwilioRestException
@@ -17,10 +17,11 @@ from diary.sms.gateway import (
     Outcome,
     ProviderMessage,
     SendResult,
+    Wording,
 )
 
 log = logging.getLogger("diary.sms")
-RETRY_CODES = frozenset({20429})
+RETRY_CODES = frozenset({"20429"})
 RECENT_LIMIT = 50
 
 
@@ -28,6 +29,8 @@ class TwilioGateway:
     """Sends through Twilio's Messages API (or any Twilio-compatible endpoint)."""
 
     name = "twilio"
+    lists_sends_after = timedelta(0)
+    polls_receipts = False
 
     def __init__(self, account_sid: str, auth_token: str, *, from_number: str | None = None,
                  messaging_service_sid: str | None = None, base_url: str | None = None,
@@ -41,7 +44,8 @@ class TwilioGateway:
         # The SDK logs query strings (with full numbers) at INFO; keep them out of our logs.
         logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
 
-    def send(self, to: str, body: str, status_callback: str | None) -> SendResult:
+    def send(self, to: str, body: str, status_callback: str | None,
+             wording: Wording | None = None, reference: str | None = None) -> SendResult:
         """Create the message; classify every failure instead of raising."""
         extra = {"status_callback": status_callback} if status_callback else {}
         try:
@@ -64,13 +68,13 @@ class TwilioGateway:
         except (TwilioException, requests.exceptions.RequestException) as error:
             raise GatewayError(str(error)) from error
         return [ProviderMessage(m.sid, m.to, m.body or "", str(m.status), m.date_created,
-                                m.error_code)
+                                _code(m.error_code))
                 for m in found if m.date_created is None or m.date_created >= since]
 
 
 def _refused(error: TwilioRestException, to: str) -> SendResult:
     """Map Twilio's HTTP status and error code to what the outbox does next."""
-    code, status = error.code, error.status
+    code, status = _code(error.code), error.status
     log.warning("sms to %s refused: HTTP %s, code %s", phones.mask(to), status, code)
     if code in OPTED_OUT_CODES:
         return SendResult(Outcome.OPTED_OUT, error_code=code)
@@ -87,3 +91,8 @@ def _request_left(error: requests.exceptions.ConnectionError) -> bool:
     """False only when the connection was never made, so the request cannot have arrived."""
     reason = getattr(error.args[0], "reason", None) if error.args else None
     return not isinstance(reason, NewConnectionError)  # includes failed name look-ups
+
+
+def _code(code: int | str | None) -> str | None:
+    """Twilio's numeric codes, kept as text like every provider's."""
+    return None if code is None else str(code)

@@ -1,14 +1,13 @@
-"""Helpers every staff view uses: scoping to the staff member's sites, rules, paging."""
+"""Helpers every staff view uses: scoping to the staff member's sites, paging, percentages."""
 
 import re
 from datetime import date
 
-from flask import abort, current_app, request
+from flask import abort, request
 
 from diary.extensions import db
 from diary.models import Participant, StaffUser
 from diary.rules import schedule
-from diary.services.diary import entries
 from diary.services.people import scope
 
 
@@ -20,22 +19,9 @@ def participant_or_404(staff: StaffUser, participant_id: int) -> Participant:
     return participant
 
 
-def window_rules() -> schedule.WindowRules:
-    """The diary window settings."""
-    return schedule.WindowRules.from_config(current_app.config)
-
-
-def entry_rules() -> entries.Rules:
-    """Window, trigger thresholds and flag due times from the settings."""
-    return entries.Rules.from_config(current_app.config)
-
-
 def day_or_404(value: str) -> date:
-    """A diary day from the URL (far-away days get the page's own "not in the diary" answer)."""
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        abort(404)
+    """A diary day from the URL, read by the same rule as the participant's pages."""
+    return schedule.day_from_url(value) or abort(404)
 
 
 def month_arg() -> date | None:

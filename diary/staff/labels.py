@@ -2,9 +2,10 @@
 
 import re
 from datetime import datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from flask_babel import format_datetime
+from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 
 from diary.rules import instrument
@@ -211,17 +212,21 @@ def local_time(at: datetime | None, tz: str) -> str:
 @bp.context_processor
 def labels() -> dict:
     """Every staff template gets the label tables and formatters."""
+    return {**_tables(str(get_locale())), "message_event": message_event,
+            "audit_actor": audit_actor, "entry_reason": entry_reason, "flag_detail": flag_detail,
+            "duration": duration, "local_time": local_time, "items": instrument.ITEMS,
+            "fills": FILLS, "password_rule": PASSWORD_RULE}
+
+
+@lru_cache(maxsize=8)
+def _tables(locale: str) -> dict:
+    """The label tables of one language, translated once (the catalogues never change)."""
     return {"flag_kinds": flag_kinds(), "participant_statuses": participant_statuses(),
             "day_statuses": day_status_names(), "originators": originators(),
             "message_statuses": message_statuses(), "audit_marks": audit_marks(),
             "flag_statuses": flag_statuses(), "audit_actions": audit_actions(),
             "reply_kinds": reply_kinds(), "message_kinds": message_kinds(),
-            "message_event": message_event, "audit_actor": audit_actor,
-            "entry_reason": entry_reason,
-            "roles": _choices(ROLES), "password_rule": PASSWORD_RULE, "flag_detail": flag_detail,
-            "resolutions": _choices(RESOLUTIONS), "channels": _choices(CHANNELS),
-            "results": _choices(RESULTS),
+            "roles": _choices(ROLES), "resolutions": _choices(RESOLUTIONS),
+            "channels": _choices(CHANNELS), "results": _choices(RESULTS),
             "recipients": _choices(RECIPIENTS), "modes": _choices(MODES),
-            "relationships": _choices(RELATIONSHIPS), "duration": duration,
-            "local_time": local_time, "items": instrument.ITEMS,
-            "fills": FILLS}
+            "relationships": _choices(RELATIONSHIPS)}

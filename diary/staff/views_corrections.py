@@ -8,11 +8,12 @@ from diary import clock
 from diary.extensions import db
 from diary.rules import answers as reading
 from diary.rules import schedule
-from diary.services.diary import corrections, days, drafts
+from diary.services.diary import corrections, days, entries, screens
 from diary.services.diary.corrections import CorrectionError
 from diary.staff import bp
-from diary.staff.common import day_or_404, entry_rules, participant_or_404, window_rules
+from diary.staff.common import day_or_404, participant_or_404
 from diary.staff.forms import ReasonForm
+from diary.web.deployment import rules
 from diary.web.security import staff_required
 
 
@@ -36,8 +37,8 @@ def day_entry(staff, participant_id, day):
     """The day's answers as a form: staff add or correct them with a reason."""
     person = participant_or_404(staff, participant_id)
     the_day = day_or_404(day)
-    sections = drafts.screens(person, the_day, window_rules())
-    entry = drafts.entry_for(db.session, person.id, the_day)
+    sections = screens.sections(person, the_day, rules().window)
+    entry = entries.entry_for(db.session, person.id, the_day)
     form = ReasonForm()
     values = MultiDict(reading.as_form_pairs(entry.answer_map() if entry is not None else {}))
     errors: dict = {}
@@ -47,7 +48,7 @@ def day_entry(staff, participant_id, day):
         if form.validate_on_submit() and not errors:
             try:
                 result = corrections.staff_entry(db.session, person, the_day, answers, staff,
-                                                 form.reason.data, clock.now(), entry_rules())
+                                                 form.reason.data, clock.now(), rules())
             except CorrectionError as error:
                 db.session.rollback()
                 flash(str(error.message), "error")
@@ -59,7 +60,7 @@ def day_entry(staff, participant_id, day):
                                         month=the_day.strftime("%Y-%m")) + f"#d-{day}")
         elif errors:
             flash(_("Some answers need attention."), "error")
-    status = days.status_of(person, the_day, entry, clock.now(), window_rules())
+    status = days.status_of(person, the_day, entry, clock.now(), rules().window)
     return render_template("staff/day.html", p=person, day=the_day, sections=sections,
                            entry=entry, values=values, errors=errors, form=form,
                            excuse=ReasonForm(prefix="excuse", formdata=None), status=status,

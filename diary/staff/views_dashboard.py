@@ -7,7 +7,8 @@ from diary.extensions import db
 from diary.services.people import scope
 from diary.services.reporting import dashboard
 from diary.staff import bp
-from diary.staff.common import int_arg, percent, window_rules
+from diary.staff.common import int_arg, percent
+from diary.web.deployment import rules
 from diary.web.security import staff_required
 
 
@@ -22,7 +23,7 @@ def dashboard_page(staff):
     status = request.args.get("status", "active")
     if status not in dashboard.STATUS_FILTERS:
         status = "active"
-    board = dashboard.build(db.session, staff, clock.now(), window_rules(), site_id=site_id,
+    board = dashboard.build(db.session, staff, clock.now(), rules(), site_id=site_id,
                             status=status, page=int_arg("page", 1),
                             default_tz=current_app.config["DIARY_DEFAULT_TIMEZONE"])
     return render_template("staff/dashboard.html", board=board, sites=sites, site_id=site_id,

@@ -2,11 +2,9 @@
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from diary import clock
 from diary.extensions import db
-from diary.models import InboundMessage
 from diary.services.messaging import inbound
 from diary.services.people import scope
 from diary.staff import bp
@@ -28,9 +26,7 @@ def replies(staff):
 @staff_required()
 def reply_seen(staff, message_id):
     """Mark one reply as read."""
-    message = db.session.scalar(select(InboundMessage).where(
-        InboundMessage.id == message_id,
-        InboundMessage.participant_id.in_(scope.participant_ids(staff))))
+    message = scope.reply_for_staff(db.session, staff, message_id)
     if message is None:
         abort(404)
     if ActionForm().validate_on_submit():

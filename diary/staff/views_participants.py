@@ -1,19 +1,18 @@
 """Enrolling and looking after participants: the page, settings, PINs, status, calls."""
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from diary import clock
 from diary.extensions import db
-from diary.models import Caregiver, ReminderRecipients, ReportingMode
-from diary.rules import phones
-from diary.services.diary import preferences
+from diary.models import ReminderRecipients, ReportingMode
+from diary.rules import phones, schedule
 from diary.services.people import care, enrolment, scope
 from diary.services.people.enrolment import EnrolmentError
 from diary.services.reporting import participant_page
 from diary.staff import bp, calendar
-from diary.staff.common import month_arg, participant_or_404, percent, window_rules
+from diary.staff.common import month_arg, participant_or_404, percent
 from diary.staff.forms import (
     CaregiverForm,
     EnrolForm,
@@ -25,13 +24,14 @@ from diary.staff.forms import (
     parse_dates,
     parse_visits,
 )
+from diary.web.deployment import rules
 from diary.web.forms import ActionForm, reminder_choices
 from diary.web.security import staff_required
 
 
 def _times(form) -> None:
     form.reminder_time.choices = options(reminder_choices(
-        *preferences.reminder_bounds(current_app.config)))
+        *schedule.reminder_bounds(rules().reminders)))
 
 
 def _fail(form, error: EnrolmentError) -> None:
@@ -58,7 +58,7 @@ def enrol(staff):
             study_code=form.study_code.data.strip().upper(), site=site,
             phone=phones.normalize(form.phone.data), locale=form.locale.data,
             timezone=form.timezone.data,
-            reminder_time=preferences.parse_hhmm(form.reminder_time.data),
+            reminder_time=schedule.parse_hhmm(form.reminder_time.data),
             reminder_recipients=ReminderRecipients(form.reminder_recipients.data),
             reporting_mode=ReportingMode(form.reporting_mode.data),
             diary_start_date=parse_date(form.diary_start_date.data),
@@ -81,7 +81,7 @@ def enrol(staff):
 def participant(staff, participant_id):
     """Calendar, entries, messages, flags and calls of one participant."""
     person = participant_or_404(staff, participant_id)
-    page = participant_page.build(db.session, person, clock.now(), window_rules(), month_arg())
+    page = participant_page.build(db.session, person, clock.now(), rules(), month_arg())
     return render_template(
         "staff/participant.html", page=page, p=person, staff=staff, percent=percent,
         calendar=calendar.render(page), action=ActionForm(), outreach=OutreachForm(),
@@ -103,7 +103,7 @@ def edit(staff, participant_id):
         new = care.Settings(
             phone=phones.normalize(form.phone.data), locale=form.locale.data,
             timezone=form.timezone.data,
-            reminder_time=preferences.parse_hhmm(form.reminder_time.data),
+            reminder_time=schedule.parse_hhmm(form.reminder_time.data),
             reminder_recipients=ReminderRecipients(form.reminder_recipients.data),
             reporting_mode=ReportingMode(form.reporting_mode.data),
             diary_end_date=parse_date(form.diary_end_date.data) or person.diary_end_date,
@@ -171,8 +171,8 @@ def reset_pin(staff, participant_id):
 def reset_caregiver_pin(staff, participant_id, caregiver_id):
     """A new PIN for a caregiver, shown once."""
     person = participant_or_404(staff, participant_id)
-    carer = db.session.get(Caregiver, caregiver_id)
-    if carer is None or carer.participant_id != person.id:
+    carer = scope.caregiver_for_staff(db.session, staff, person.id, caregiver_id)
+    if carer is None:
         abort(404)
     if not ActionForm().validate_on_submit():
         return redirect(url_for("staff.participant", participant_id=person.id))

@@ -1,12 +1,14 @@
 """Deny by default: every endpoint needs a signed-in account unless it is listed as public."""
 
-from functools import wraps
+from functools import cache, wraps
 
 from flask import Flask, abort, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.orm import defer, joinedload
 
 from diary.extensions import db, login_manager
+from diary.models.base import Encrypted
 
 PUBLIC_ENDPOINTS = {"static", "public.healthz", "public.manifest", "public.offline",
                     "auth.login", "auth.staff_login", "auth.language"}
@@ -23,12 +25,23 @@ def load_user(user_id: str):
     try:
         kind, pk, _stamp = user_id.split(":")
         model = {"participant": Participant, "caregiver": Caregiver, "staff": StaffUser}[kind]
-        account = db.session.get(model, int(pk))
+        options = [*_undecrypted(model)]
+        if model is Caregiver:  # the caregiver's pages are the participant's diary
+            options.append(joinedload(Caregiver.participant).options(
+                *_undecrypted(Participant)))
+        account = db.session.get(model, int(pk), options=options)
     except (ValueError, KeyError):
         return None
     if account is None or account.get_id() != user_id or not account.is_active:
         return None
     return account
+
+
+@cache
+def _undecrypted(model) -> tuple:
+    """Encrypted columns stay unread until a page asks for them: most pages never do."""
+    return tuple(defer(getattr(model, c.key)) for c in model.__mapper__.column_attrs
+                 if any(isinstance(col.type, Encrypted) for col in c.columns))
 
 
 def require_login():

@@ -43,10 +43,10 @@ def full_answers(participant, day) -> dict[str, str]:
     """A complete, harmless set of answers for every screen the day asks."""
     from diary.rules import schedule
     from diary.rules.instrument import is_shown
-    from diary.services.diary import drafts
+    from diary.services.diary import screens
 
     answers: dict[str, str] = {"R1": "participant"}
-    for section in drafts.screens(participant, day, schedule.WindowRules()):
+    for section in screens.sections(participant, day, schedule.WindowRules()):
         for item in section.items:
             if item.id in answers or not is_shown(item, answers):
                 continue

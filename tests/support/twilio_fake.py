@@ -6,7 +6,6 @@ import base64
 import binascii
 import json
 import math
-import random
 import re
 import secrets
 import string
@@ -19,6 +18,8 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from tests.support.provider_faults import FaultInjection
 
 API = "/2010-04-01"
 _PATH = re.compile(r"/2010-04-01/Accounts/([^/]+)/Messages(?:/([^/]+))?\.json")
@@ -100,7 +101,7 @@ class _Handler(BaseHTTPRequestHandler):
             pass  # client already gave up (timeout injection)
 
 
-class FakeTwilio:
+class FakeTwilio(FaultInjection):
     """Twilio-compatible HTTP server on 127.0.0.1 with fault injection."""
 
     def __init__(self, account_sid: str | None = None, auth_token: str | None = None) -> None:
@@ -158,24 +159,9 @@ class FakeTwilio:
             self._messages: list[dict[str, Any]] = []
             self._requests: list[dict[str, Any]] = []
             self._faults: deque[tuple[str, float]] = deque()
-            self._latency = 0.0
-            self._down: int | None = None
-            self._fail_p = 0.0
-            self._rng: random.Random | None = None
+            self.reset_faults()
             self.invalid_numbers.clear()
             self.opted_out.clear()
-
-    @property
-    def messages(self) -> list[dict[str, Any]]:
-        """Snapshot of recorded (accepted) messages, oldest first."""
-        with self._lock:
-            return [dict(m) for m in self._messages]
-
-    @property
-    def requests(self) -> list[dict[str, Any]]:
-        """Snapshot of every HTTP request seen, with the status answered."""
-        with self._lock:
-            return [dict(r) for r in self._requests]
 
     def set_status(self, sid: str, status: str, error_code: int | None = None) -> dict[str, Any]:
         """Change a stored message's status (and error_code); returns the updated copy."""
@@ -188,31 +174,6 @@ class FakeTwilio:
             if status in ("sent", "delivered", "undelivered") and not msg["date_sent"]:
                 msg["date_sent"] = now
             return dict(msg)
-
-    def fail_next(self, n: int = 1, status: int = 500) -> None:
-        """Make the next n create calls fail with `status` (message not recorded)."""
-        with self._lock:
-            self._faults.extend([("fail", float(status))] * n)
-
-    def timeout_next(self, n: int = 1, seconds: float = 2.0) -> None:
-        """Record the next n messages but sleep `seconds` before answering."""
-        with self._lock:
-            self._faults.extend([("timeout", float(seconds))] * n)
-
-    def down(self, status: int | None = 503) -> None:
-        """Answer every request (sending and listing) with `status`; None is back up."""
-        with self._lock:
-            self._down = status
-
-    def latency(self, seconds: float) -> None:
-        """Delay every response by `seconds`."""
-        with self._lock:
-            self._latency = seconds
-
-    def fail_rate(self, p: float, seed: int = 0) -> None:
-        """Fail a fraction p of create calls with 500, deterministically per seed."""
-        with self._lock:
-            self._fail_p, self._rng = p, random.Random(seed)
 
     def _route(
         self, method: str, path: str, query: dict[str, str], form: dict[str, str], auth: str
@@ -256,10 +217,7 @@ class FakeTwilio:
         return 200, found, 0.0
 
     def _create(self, form: dict[str, str]) -> tuple[int, dict[str, Any], float]:
-        with self._lock:
-            fault = self._faults.popleft() if self._faults else None
-            if fault is None and self._rng is not None and self._rng.random() < self._fail_p:
-                fault = ("fail", 500.0)
+        fault = self.next_fault()
         if fault and fault[0] == "fail":
             status = int(fault[1])
             code = _FAULT_CODES.get(status, status)

@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 
 from diary.models import DayStatus, DiaryEntry, Originator, Participant, StaffUser
 from diary.rules import schedule
+from diary.rules.deployment import Rules
 from diary.services import audit
-from diary.services.diary import drafts, entries
+from diary.services.diary import entries
 
 
 class CorrectionError(ValueError):
@@ -34,19 +35,19 @@ def _check_day(participant: Participant, day: date, now: datetime, reason: str) 
 
 def staff_entry(session: Session, participant: Participant, day: date, answers: dict[str, str],
                 staff: StaffUser, reason: str, now: datetime,
-                rules: entries.Rules | None = None) -> entries.SubmitResult:
+                rules: Rules | None = None) -> entries.SubmitResult:
     """Add or correct a day from a phone call or paper; marked staff-entered with the reason."""
     _check_day(participant, day, now, reason)
     author = entries.Author(staff, Originator.STAFF)
     return entries.submit(session, participant, day, answers, author, uuid.uuid4().hex, now,
-                          rules or entries.Rules(), reason=reason.strip())
+                          rules or Rules(), reason=reason.strip())
 
 
 def excuse_day(session: Session, participant: Participant, day: date, staff: StaffUser,
                reason: str, now: datetime) -> DiaryEntry:
     """Mark a past day excused (e.g. in hospital); an answered day is refused, its answers stay."""
     _check_day(participant, day, now, reason)
-    entry = drafts.entry_for(session, participant.id, day)
+    entry = entries.entry_for(session, participant.id, day)
     if entry is not None and entry.answered:
         raise CorrectionError(_l("This day has answers and cannot be excused. "
                                  "Correct the entry instead."))

@@ -1,7 +1,8 @@
 """Storing a diary day: create or amend, revisions, lateness, and the safety flags it raises."""
 
+import enum
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -12,16 +13,15 @@ from diary.models import (
     AnswerRevision,
     DayStatus,
     DiaryEntry,
-    FlagKind,
     Originator,
     Participant,
     ParticipantStatus,
     Submission,
 )
 from diary.rules import instrument, schedule, triggers
+from diary.rules.deployment import Rules
 from diary.services import audit
-from diary.services.diary import drafts
-from diary.services.flags import opening
+from diary.services.diary import drafts, safety
 
 
 @dataclass
@@ -36,24 +36,24 @@ class Author:
         return self.account.kind == "staff"
 
 
+class Sent(enum.StrEnum):
+    """What became of a submission."""
+
+    CREATED = "created"
+    AMENDED = "amended"
+    DUPLICATE = "duplicate"  # the same token was stored before: nothing new
+    CONFLICT = "conflict"    # another screen sent the day since this one was shown
+    CLOSED = "closed"        # the day can no longer be sent by this person
+
+
 @dataclass
 class SubmitResult:
-    status: str  # created | amended | duplicate | conflict | closed
+    status: Sent
     entry: DiaryEntry | None = None
     outcome: triggers.Outcome = field(default_factory=triggers.Outcome)
 
 
-@dataclass(frozen=True)
-class Rules:
-    window: schedule.WindowRules = schedule.WindowRules()
-    limits: triggers.Thresholds = triggers.Thresholds()
-    due_hours: dict | None = None
-
-    @classmethod
-    def from_config(cls, config) -> "Rules":
-        """The window, trigger and flag settings of this deployment."""
-        return cls(schedule.WindowRules.from_config(config),
-                   triggers.Thresholds.from_config(config), opening.due_hours_from_config(config))
+DEFAULT_RULES = Rules()
 
 
 def submission_count(session: Session, entry_id: int | None) -> int:
@@ -64,27 +64,28 @@ def submission_count(session: Session, entry_id: int | None) -> int:
 
 
 def submit(session: Session, participant: Participant, day: date, answers: dict[str, str],
-           author: Author, token: str, now: datetime, rules: Rules = Rules(), *,
+           author: Author, token: str, now: datetime, rules: Rules = DEFAULT_RULES, *,
            client_at: datetime | None = None, base: int | None = None,
-           reason: str | None = None, reported: frozenset = frozenset()) -> SubmitResult:
+           reason: str | None = None, reported: frozenset = frozenset(),
+           triggers_context: safety.Context | None = None) -> SubmitResult:
     """Store the day's answers once per token; amend with revisions; raise safety flags."""
     previous = session.scalar(select(Submission).where(Submission.token == token))
     if previous is not None:
-        return SubmitResult("duplicate", session.get(DiaryEntry, previous.entry_id))
+        return SubmitResult(Sent.DUPLICATE, session.get(DiaryEntry, previous.entry_id))
     open_now = schedule.is_open(day, participant.timezone, now, rules.window)
     in_period = schedule.in_diary_period(day, participant.diary_start_date,
                                          participant.diary_end_date)
     active = participant.status == ParticipantStatus.ACTIVE
     if not in_period or (not (open_now and active) and not author.staff):
-        return SubmitResult("closed")
-    entry = drafts.entry_for(session, participant.id, day)
+        return SubmitResult(Sent.CLOSED)
+    entry = entry_for(session, participant.id, day)
     if entry is not None and base is not None and submission_count(session, entry.id) != base:
-        return SubmitResult("conflict", entry)
+        return SubmitResult(Sent.CONFLICT, entry)
     created = entry is None or not entry.answered
     if entry is None:
         entry = _new_entry(session, participant, day)
         if entry is None:
-            return SubmitResult("conflict", drafts.entry_for(session, participant.id, day))
+            return SubmitResult(Sent.CONFLICT, entry_for(session, participant.id, day))
     late = schedule.is_late(day, participant.timezone, now)
     if created:
         entry.status = DayStatus.LATE if late else DayStatus.ON_TIME
@@ -103,39 +104,24 @@ def submit(session: Session, participant: Participant, day: date, answers: dict[
     session.flush()
     before = entry.answer_map() if not created else {}
     changed = _store_answers(session, entry, answers, submission, record=not created)
-    outcome = _raise_flags(session, participant, entry, answers, before, submission, now, rules,
-                           reported)
+    ctx = triggers_context or safety.context(session, participant, day)
+    outcome = ctx.evaluate(answers, rules.limits)
+    safety.raise_flags(session, participant, entry, outcome, ctx.evaluate(before, rules.limits),
+                       submission.id, now, rules.due_hours, reported)
     entry.warning_sign = entry.warning_sign or outcome.urgent
     audit.record(session, now, "entry.create" if created else "entry.amend", author.account,
                  participant=participant, target=f"entry:{entry.id}",
                  detail={"diary_date": day.isoformat(), "late": late, "items": changed,
                          "originator": author.originator.value, "reason": reason})
     drafts.discard(session, participant.id, day)
-    return SubmitResult("created" if created else "amended", entry, outcome)
-
-
-def warn_outside_window(session: Session, participant: Participant, day: date,
-                        answers: dict[str, str], author: Author, now: datetime,
-                        rules: Rules = Rules()) -> triggers.Outcome:
-    """A warning sign sent for a day that has closed: no entry, but an urgent flag all the same."""
-    outcome = triggers.warning_signs(answers)
-    codes = urgent_codes(outcome)
-    if codes:
-        kind = FlagKind.SAFETY_URGENT
-        key = opening.flag_key(kind, f"p{participant.id}:closed:{now.isoformat()}", codes)
-        opening.open_flag(session, participant, kind, key, now, detail=",".join(codes), day=day,
-                          due_hours=rules.due_hours)
-        audit.record(session, now, "entry.warning_after_close", author.account,
-                     participant=participant, detail={"diary_date": day.isoformat(),
-                                                      "items": codes})
-    return outcome
+    return SubmitResult(Sent.CREATED if created else Sent.AMENDED, entry, outcome)
 
 
 def replayed(session: Session, participant: Participant, day: date, token: str) -> SubmitResult:
     """After a write lost a race: a duplicate if its token was stored, else a conflict."""
     if session.scalar(select(Submission.id).where(Submission.token == token)) is not None:
-        return SubmitResult("duplicate", drafts.entry_for(session, participant.id, day))
-    return SubmitResult("conflict", drafts.entry_for(session, participant.id, day))
+        return SubmitResult(Sent.DUPLICATE, entry_for(session, participant.id, day))
+    return SubmitResult(Sent.CONFLICT, entry_for(session, participant.id, day))
 
 
 def _new_entry(session, participant, day) -> DiaryEntry | None:
@@ -171,33 +157,23 @@ def _store_answers(session, entry, answers, submission, record) -> list[str]:
     return changed
 
 
-def evaluate(session: Session, participant: Participant, day: date, answers: dict[str, str],
-             rules: Rules = Rules()) -> triggers.Outcome:
-    """Every safety trigger for a day's answers, with the recent days and the medicine list."""
-    history = drafts.recent_history(session, participant.id, day)
-    meds = [m.code for m in participant.medications if m.stop_date is None or m.stop_date >= day]
-    return triggers.evaluate(day, answers, history, triggers.on_anticoagulant(meds), rules.limits)
+def entry_for(session: Session, participant_id: int, day: date) -> DiaryEntry | None:
+    """The day's entry, if it has one."""
+    return session.scalar(select(DiaryEntry).where(
+        DiaryEntry.participant_id == participant_id, DiaryEntry.diary_date == day))
 
 
-def urgent_codes(outcome: triggers.Outcome) -> list[str]:
-    """The causes that call for the emergency or crisis page and an urgent flag."""
-    return outcome.emergency + (["RF12"] if outcome.crisis else [])
-
-
-def _raise_flags(session, participant, entry, answers, before, submission, now, rules,
-                 reported) -> triggers.Outcome:
-    """Open safety flags; a cause that is new, or `reported` again just now, is never silent."""
-    outcome = evaluate(session, participant, entry.diary_date, answers, rules)
-    earlier = evaluate(session, participant, entry.diary_date, before, rules)
-    for kind, codes, old in (
-            (FlagKind.SAFETY_URGENT, urgent_codes(outcome), urgent_codes(earlier)),
-            (FlagKind.SAFETY_SAME_DAY, outcome.same_day, earlier.same_day)):
-        if not codes:
-            continue
-        key = opening.flag_key(kind, f"entry:{entry.id}", codes)
-        if (set(codes) - set(old) or set(codes) & reported) and opening.is_resolved(session, key):
-            # Reported again after the team closed the first flag: a new flag, not silence.
-            key = opening.flag_key(kind, f"entry:{entry.id}:s{submission.id}", codes)
-        opening.open_flag(session, participant, kind, key, now, detail=",".join(codes)[:200],
-                        entry=entry, day=entry.diary_date, due_hours=rules.due_hours)
-    return outcome
+def last_answers(session: Session, participant_id: int, before: date,
+                 lookback_days: int = 14) -> tuple[date | None, dict[str, str]]:
+    """The most recent answered day and its answers, for "same as yesterday" (one query)."""
+    last = (select(DiaryEntry.id)
+            .where(DiaryEntry.participant_id == participant_id, DiaryEntry.diary_date < before,
+                   DiaryEntry.diary_date >= before - timedelta(days=lookback_days),
+                   DiaryEntry.status.in_([DayStatus.ON_TIME, DayStatus.LATE]))
+            .order_by(DiaryEntry.diary_date.desc()).limit(1).scalar_subquery())
+    rows = session.execute(
+        select(DiaryEntry.diary_date, Answer.item_id, Answer.value)
+        .outerjoin(Answer, Answer.entry_id == DiaryEntry.id).where(DiaryEntry.id == last)).all()
+    if not rows:
+        return None, {}
+    return rows[0][0], {item_id: value for _day, item_id, value in rows if item_id is not None}

@@ -8,14 +8,6 @@ from diary.rules.schedule import parse_hhmm
 from diary.services import audit
 
 
-def reminder_bounds(config) -> tuple[time, time]:
-    """The earliest and latest reminder time the study allows: outside quiet hours."""
-    quiet_end = parse_hhmm(config["DIARY_QUIET_END"])
-    quiet_start = parse_hhmm(config["DIARY_QUIET_START"])
-    latest_minutes = quiet_start.hour * 60 + quiet_start.minute - 30
-    return quiet_end, time(latest_minutes // 60, latest_minutes % 60)
-
-
 def update_preferences(session: Session, account, locale: str, reminder: str, now: datetime,
                        bounds: tuple[time, time]) -> dict:
     """Save language and reminder time; returns what changed (also audited)."""

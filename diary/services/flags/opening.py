@@ -8,25 +8,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from diary.models import Flag, FlagKind, FlagStatus
+from diary.rules.deployment import DUE_HOURS
 from diary.services import audit
-
-DUE_HOURS = {
-    FlagKind.SAFETY_URGENT: 1,
-    FlagKind.SAFETY_SAME_DAY: 8,
-    FlagKind.MISSED_STREAK: 48,
-    FlagKind.LOW_COMPLIANCE: 48,
-    FlagKind.UNREACHABLE: 48,
-}
-
-
-def due_hours_from_config(config) -> dict:
-    """Hours until each kind of flag is overdue, from the settings."""
-    urgent = config["DIARY_FLAG_DUE_HOURS_URGENT"]
-    same_day = config["DIARY_FLAG_DUE_HOURS_SAME_DAY"]
-    routine = config["DIARY_FLAG_DUE_HOURS_ROUTINE"]
-    return {FlagKind.SAFETY_URGENT: urgent, FlagKind.SAFETY_SAME_DAY: same_day,
-            FlagKind.MISSED_STREAK: routine, FlagKind.LOW_COMPLIANCE: routine,
-            FlagKind.UNREACHABLE: routine}
 
 
 def flag_key(kind: FlagKind, scope: str, codes: list[str] | None = None) -> str:

@@ -9,14 +9,14 @@ from sqlalchemy.orm import Session
 from diary import crypto
 from diary.models import Caregiver, InboundMessage, Participant
 from diary.rules import phones, schedule
+from diary.rules.deployment import Rules
 from diary.services import audit
 from diary.services.messaging import outbox, reachability, wording
 from diary.services.sql import insert_ignoring
-from diary.services.tick.rules import TickRules
 from diary.sms import templates
 
 STOP_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE",
-                        "OPTOUT", "退订", "TD"})
+                        "OPTOUT", "退订", "TD", "T", "N"})  # T, N: mainland carriers' words
 START_WORDS = frozenset({"START", "UNSTOP", "YES"})
 HELP_WORDS = frozenset({"HELP", "INFO", "帮助"})
 HELP_VALID = timedelta(hours=1)
@@ -34,7 +34,7 @@ def keyword(body: str) -> str:
 
 
 def receive(session: Session, sid: str, sender: str, body: str, now: datetime,
-            rules: TickRules) -> str:
+            rules: Rules) -> str:
     """Store the reply once (by provider id) and act on its keyword; returns the keyword."""
     word = keyword(body)
     phone_hash = crypto.lookup_hash(sender)

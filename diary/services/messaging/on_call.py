@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 from diary import crypto
 from diary.models import Flag, FlagKind, FlagStatus, Participant, Site
 from diary.rules import phones, schedule
+from diary.rules.deployment import Rules
 from diary.services.messaging import outbox, wording
-from diary.services.tick.rules import TickRules
 from diary.sms import templates
 
 UNNOTIFIED = (select(Flag, Participant.study_code, Site)
@@ -19,7 +19,7 @@ UNNOTIFIED = (select(Flag, Participant.study_code, Site)
                      Flag.notified_at.is_(None), Flag.opened_at >= bindparam("since")))
 
 
-def queue_on_call(session: Session, now: datetime, rules: TickRules) -> int:
+def queue_on_call(session: Session, now: datetime, rules: Rules) -> int:
     """Queue one alert per open urgent flag not yet notified; the tick sends it at once."""
     max_age = timedelta(hours=rules.outbox.on_call_max_age_hours)
     rows = session.execute(UNNOTIFIED, {"since": now - max_age}).all()
@@ -33,7 +33,7 @@ def queue_on_call(session: Session, now: datetime, rules: TickRules) -> int:
 
 
 def _alert(flag: Flag, code: str, site: Site, now: datetime, max_age: timedelta,
-           rules: TickRules) -> outbox.NewMessage:
+           rules: Rules) -> outbox.NewMessage:
     to = site.on_call_phone
     locale = "zh" if phones.is_mainland(to) else "en"
     variant = wording.preferred_variant("on_call", None, flag.id)

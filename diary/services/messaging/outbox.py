@@ -1,18 +1,24 @@
 """The outbox: store each message once, claim it, send after commit, record what happened."""
 
 import logging
+import math
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from diary.models import MessageEvent, MessageStatus, OutboundMessage
 from diary.rules import schedule
+from diary.rules.deployment import Rules
 from diary.services.messaging import reachability, wording
 from diary.services.sql import insert_ignoring, is_postgres
-from diary.services.tick.rules import TickRules
-from diary.sms.gateway import Gateway, Outcome, SendResult
+from diary.sms import templates
+from diary.sms.gateway import Gateway, Outcome, SendResult, Wording
 
 log = logging.getLogger("diary.sms")
 PROVIDER_STATUS = {
@@ -71,6 +77,8 @@ class Claimed:
     to_hash: str
     body: str
     attempts: int
+    key: str = ""  # the idempotency key, sent as the provider's reference (OutId, SessionContext)
+    wording: Wording | None = None  # the registered template and its parameters
 
 
 def enqueue(session: Session, new: list[NewMessage], now: datetime,
@@ -86,24 +94,52 @@ def enqueue(session: Session, new: list[NewMessage], now: datetime,
 
 
 def note(session: Session, message_id: int, status: str, now: datetime,
-         error_code: int | None = None) -> None:
+         error_code: str | None = None) -> None:
     """Keep one step of a message's history."""
     session.add(MessageEvent(message_id=message_id, status=status[:16], error_code=error_code,
                              at=now))
 
 
-def deliver(session: Session, gateway: Gateway, now: datetime, rules: TickRules) -> dict:
-    """Claim and send due messages one by one, each sent only after its claim is committed."""
+def deliver(session: Session, gateway: Gateway, now: datetime, rules: Rules) -> dict:
+    """Claim and send due messages, each sent only after its claim is committed.
+
+    With a send rate configured, several workers send at once (each claiming with its own
+    session), paced to that rate: a provider that takes 100 ms per request still gets 50
+    messages a second. Without one, messages go one by one.
+    """
+    if rules.outbox.send_rate <= 0:
+        return _deliver_some(session, gateway, now, rules, Budget(rules.outbox.batch_limit))
+    session.commit()  # SQLite: the workers' claims must not wait for this session's lock
+    budget, pace = Budget(rules.outbox.batch_limit), Pace(rules.outbox.send_rate)
+    workers = max(1, min(rules.outbox.send_concurrency, math.ceil(rules.outbox.send_rate)))
+    bind = session.get_bind()
+
+    def work() -> dict:
+        with Session(bind) as own:
+            return _deliver_some(own, gateway, now, rules, budget, pace)
+
+    counts: Counter = Counter()
+    with ThreadPoolExecutor(workers, thread_name_prefix="sms-send") as pool:
+        for found in pool.map(lambda _n: work(), range(workers)):
+            counts.update(found)
+    return dict(counts)
+
+
+def _deliver_some(session: Session, gateway: Gateway, now: datetime, rules: Rules,
+                  budget: "Budget", pace: "Pace | None" = None) -> dict:
     counts: dict[str, int] = {}
     failures = 0
-    for _ in range(rules.outbox.batch_limit):
+    while budget.take():
         claimed = claim_next(session, now, rules)
         if claimed is None:
             break
         if isinstance(claimed, str):
             counts[claimed] = counts.get(claimed, 0) + 1
             continue
-        result = gateway.send(claimed.to, claimed.body, rules.outbox.status_callback)
+        if pace is not None:
+            pace.wait()
+        result = gateway.send(claimed.to, claimed.body, rules.outbox.status_callback,
+                              wording=claimed.wording, reference=claimed.key)
         outcome = record(session, claimed, result, now, rules)
         session.commit()
         counts[outcome] = counts.get(outcome, 0) + 1
@@ -112,24 +148,59 @@ def deliver(session: Session, gateway: Gateway, now: datetime, rules: TickRules)
             # The provider is down or too slow: waiting out every timeout would hold the tick
             # for the whole batch. The rest waits for the next tick (and is dropped if stale).
             counts["paused"] = 1
+            budget.stop()
             break
     return counts
 
 
-def claim_next(session: Session, now: datetime, rules: TickRules) -> Claimed | str | None:
+class Budget:
+    """How many claims a delivery round may still make, shared by its workers."""
+
+    def __init__(self, limit: int) -> None:
+        self.left, self.lock = limit, threading.Lock()
+
+    def take(self) -> bool:
+        with self.lock:
+            self.left -= 1
+            return self.left >= 0
+
+    def stop(self) -> None:
+        """No more claims this round: every worker stops before its next message."""
+        with self.lock:
+            self.left = 0
+
+
+class Pace:
+    """Evenly spaced sends at a rate (messages per second), whichever worker sends."""
+
+    def __init__(self, rate: float) -> None:
+        self.gap, self.next, self.lock = 1 / rate, time.monotonic(), threading.Lock()
+
+    def wait(self) -> None:
+        with self.lock:
+            at = max(self.next, time.monotonic())
+            self.next = at + self.gap
+        time.sleep(max(0.0, at - time.monotonic()))
+
+
+def claim_next(session: Session, now: datetime, rules: Rules) -> Claimed | str | None:
     """Take the next due message (SKIP LOCKED on PostgreSQL, compare-and-set everywhere)."""
-    query = NEXT_DUE_LOCKED if is_postgres(session) else NEXT_DUE
-    message = session.scalar(query, {"now": now})
+    postgres = is_postgres(session)
+    message = session.scalar(NEXT_DUE_LOCKED if postgres else NEXT_DUE, {"now": now})
     if message is None:
         session.commit()
         return None
+    if postgres:  # claims for one number take turns, so the cap and the repeat rule see them
+        session.execute(select(func.pg_advisory_xact_lock(func.hashtext(message.to_hash))))
     verdict = wording.review(session, message, now, rules)
     values = {"status": verdict.status, "updated_at": now}
     if verdict.status == MessageStatus.SENDING:
         values.update(kind=verdict.kind, variant=verdict.variant, body=verdict.body,
                       claimed_at=now, attempts=message.attempts + 1)
     claimed = Claimed(message.id, message.to_phone, message.to_hash, verdict.body or "",
-                      message.attempts + 1)
+                      message.attempts + 1, message.idempotency_key, Wording(
+                          verdict.kind or message.kind, verdict.variant,
+                          templates.language(message.locale), verdict.params))
     if not swap(session, message.id, MessageStatus.PENDING, values):
         session.rollback()
         return "lost_race"
@@ -139,7 +210,7 @@ def claim_next(session: Session, now: datetime, rules: TickRules) -> Claimed | s
 
 
 def record(session: Session, claimed: Claimed, result: SendResult, now: datetime,
-           rules: TickRules) -> str:
+           rules: Rules) -> str:
     """Store what the provider answered; returns the outcome for the tick's report."""
     values: dict = {"error_code": result.error_code, "updated_at": now}
     if result.outcome == Outcome.ACCEPTED:

@@ -6,10 +6,10 @@ from sqlalchemy import ColumnElement, exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from diary.models import Caregiver, FlagKind, Participant, PhoneState
+from diary.rules.deployment import FlagRules
 from diary.services import audit
 from diary.services.flags import opening
 from diary.services.sql import insert_ignoring
-from diary.services.tick.rules import FlagRules
 
 
 def blocked(session: Session, phone_hash: str) -> str | None:
@@ -63,7 +63,7 @@ def opt_in(session: Session, phone_hash: str, now: datetime) -> bool:
     return True
 
 
-def mark_invalid(session: Session, phone_hash: str, now: datetime, code: int | None,
+def mark_invalid(session: Session, phone_hash: str, now: datetime, code: str | None,
                  rules: FlagRules) -> None:
     """The provider says the number cannot receive SMS: stop and flag."""
     if _change(session, phone_hash, now, PhoneState.invalid_at.is_(None), invalid_at=now):

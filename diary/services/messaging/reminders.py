@@ -14,9 +14,9 @@ from diary.models import (
     ReminderRecipients,
 )
 from diary.rules import schedule
+from diary.rules.deployment import Rules
 from diary.services.messaging import outbox, reachability, wording
 from diary.services.sql import is_postgres, one_of
-from diary.services.tick.rules import TickRules
 from diary.sms import templates
 
 
@@ -71,13 +71,13 @@ def targets(session: Session, people: list[Row]) -> list[Target]:
     return found
 
 
-def plan(session: Session, now: datetime, rules: TickRules,
+def plan(session: Session, now: datetime, rules: Rules,
          people: list[Row] | None = None) -> dict:
     """Store every reminder due now that is not stored yet; too old ones are stored as dropped."""
     people = roster(session) if people is None else people
+    slots: dict[tuple, list[schedule.Slot]] = {}  # thousands of people share a zone and a time
     due = [(t, slot) for t in targets(session, people) if not t.blocked
-           for slot in schedule.slots_around(now, t.person.timezone, t.person.reminder_time,
-                                             rules.reminders, rules.window)]
+           for slot in _slots(slots, now, t.person.timezone, t.person.reminder_time, rules)]
     if not due:
         return {"queued": 0, "stale": 0}
     existing = set(session.scalars(EXISTING_KEYS[is_postgres(session)],
@@ -90,6 +90,13 @@ def plan(session: Session, now: datetime, rules: TickRules,
     stale = [m for m in new if now >= m.expires_at]
     return {"queued": outbox.enqueue(session, fresh, now),
             "stale": outbox.enqueue(session, stale, now, dropped_because="stale")}
+
+
+def _slots(cache: dict, now: datetime, tz: str, at, rules: Rules) -> list[schedule.Slot]:
+    found = cache.get((tz, at))
+    if found is None:
+        found = cache[tz, at] = schedule.slots_around(now, tz, at, rules.reminders, rules.window)
+    return found
 
 
 def _key(target: Target, slot: schedule.Slot) -> str:
@@ -113,7 +120,7 @@ def _compose(session, todo, rules) -> list[outbox.NewMessage]:
 
 
 def _message(target: Target, slot: schedule.Slot, kind: str, to: str,
-             rules: TickRules) -> outbox.NewMessage:
+             rules: Rules) -> outbox.NewMessage:
     p = target.person
     variant = wording.preferred_variant(kind, slot.local_date)
     return outbox.NewMessage(

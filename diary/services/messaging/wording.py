@@ -18,9 +18,9 @@ from diary.models import (
     ParticipantStatus,
 )
 from diary.rules import schedule
+from diary.rules.deployment import Rules
 from diary.services.messaging import reachability
 from diary.services.sql import is_postgres, one_of
-from diary.services.tick.rules import TickRules
 from diary.sms import templates
 
 DONE = frozenset({DayStatus.ON_TIME, DayStatus.LATE, DayStatus.EXCUSED})
@@ -99,10 +99,11 @@ class Verdict:
     kind: str | None = None
     variant: int = 0
     body: str | None = None
+    params: tuple[tuple[str, str], ...] = ()  # the template's parameters, for template gateways
 
 
 def review(session: Session, message: OutboundMessage, now: datetime,
-           rules: TickRules) -> Verdict:
+           rules: Rules) -> Verdict:
     """Decide at claim time: still useful, reachable, needed, under the cap, not a repeat."""
     if now >= message.expires_at:
         return Verdict(MessageStatus.DROPPED, "stale")
@@ -128,7 +129,8 @@ def review(session: Session, message: OutboundMessage, now: datetime,
                           rules.texts, code)
     if picked is None:
         return Verdict(MessageStatus.DROPPED, "repeat")
-    return Verdict(MessageStatus.SENDING, None, kind, *picked)
+    params = templates.parameters(kind, templates.language(message.locale), picked[0], code)
+    return Verdict(MessageStatus.SENDING, None, kind, *picked, params=params)
 
 
 def _still_needed(session, message, participant, now, rules) -> tuple[str, str | None]:

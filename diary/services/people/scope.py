@@ -3,7 +3,7 @@
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from diary.models import Flag, Participant, Site, StaffUser
+from diary.models import Caregiver, Flag, InboundMessage, Participant, Site, StaffUser
 from diary.models.staff import staff_site
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL; a larger one names no row
@@ -47,3 +47,18 @@ def flag_for_staff(session: Session, staff: StaffUser, flag_id: int) -> Flag | N
     """The flag if it belongs to one of the staff member's participants, else None."""
     return session.scalar(select(Flag).where(
         Flag.id == flag_id, Flag.participant_id.in_(participant_ids(staff))))
+
+
+def caregiver_for_staff(session: Session, staff: StaffUser, participant_id: int,
+                        caregiver_id: int) -> Caregiver | None:
+    """The caregiver if linked to that participant and the participant is in scope."""
+    return session.scalar(select(Caregiver).where(
+        Caregiver.id == caregiver_id, Caregiver.participant_id == participant_id,
+        Caregiver.participant_id.in_(participant_ids(staff))))
+
+
+def reply_for_staff(session: Session, staff: StaffUser, message_id: int) -> InboundMessage | None:
+    """An SMS reply if it came from one of the staff member's participants, else None."""
+    return session.scalar(select(InboundMessage).where(
+        InboundMessage.id == message_id,
+        InboundMessage.participant_id.in_(participant_ids(staff))))

@@ -1,7 +1,7 @@
 """Compliance: a GROUP BY over day rows (on time, late, missed, excused), never a loop."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
@@ -34,8 +34,13 @@ class Compliance:
 
     @property
     def recent_rate(self) -> float | None:
-        """The same rate over the recent window (the last 7 days by default)."""
+        """The same rate over the recent window (DIARY_COMPLIANCE_RECENT_DAYS)."""
         return self.recent_answered / self.recent_expected if self.recent_expected else None
+
+
+def recent_start(last_day: date, days: int) -> date:
+    """The first day of the recent window: the `days` days ending on `last_day`."""
+    return last_day - timedelta(days=days - 1)
 
 
 def _count(condition):

@@ -21,12 +21,12 @@ from diary.models import (
     StaffUser,
 )
 from diary.rules import schedule
+from diary.rules.deployment import Rules
 from diary.services.diary import days
 from diary.services.people import scope
 from diary.services.reporting import compliance
 
 PER_PAGE = 50
-RECENT_DAYS = 7
 STREAK_WINDOW = 14  # most streaks end within two weeks; longer ones are counted in full
 ANSWERED = (DayStatus.ON_TIME, DayStatus.LATE)
 STATUS_FILTERS = ("active", "paused", "withdrawn", "completed", "all")
@@ -70,7 +70,7 @@ class Dashboard:
     open_flags: Counter = field(default_factory=Counter)
 
 
-def build(session: Session, staff: StaffUser, now: datetime, rules: schedule.WindowRules, *,
+def build(session: Session, staff: StaffUser, now: datetime, rules: Rules, *,
           site_id: int | None = None, status: str = "active", page: int = 1,
           per_page: int = PER_PAGE, default_tz: str = "Asia/Shanghai") -> Dashboard:
     """One page of the dashboard and the counts above it; query count is independent of size."""
@@ -91,7 +91,7 @@ def build(session: Session, staff: StaffUser, now: datetime, rules: schedule.Win
         board.missed_yesterday += found.get(today - timedelta(days=1)) == DayStatus.MISSED
     chosen = [r for r in everyone.values() if status == "all" or r.status == status]
     local_today = schedule.local_today(now, default_tz)
-    recent_since = local_today - timedelta(days=RECENT_DAYS)
+    recent_since = compliance.recent_start(local_today - timedelta(days=1), rules.recent_days)
     # Sorting needs the recent rate and the streak of everyone: both read only recent rows.
     recent = compliance.summarize(session, in_scope, recent_since, since=recent_since)
     streaks = recent_streaks(session, in_scope, [r.participant_id for r in chosen],
@@ -110,7 +110,7 @@ def build(session: Session, staff: StaffUser, now: datetime, rules: schedule.Win
     for row in board.rows:
         found = summary.get(row.participant_id, compliance.Compliance())
         row.rate, row.on_time_rate = found.rate, found.on_time_rate
-    _page_details(session, board.rows, todays, now, rules)
+    _page_details(session, board.rows, todays, now, rules.window)
     return board
 
 

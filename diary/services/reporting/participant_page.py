@@ -23,6 +23,7 @@ from diary.models import (
 )
 from diary.rules import schedule
 from diary.rules.calendar import DayCell, month_starts, next_month
+from diary.rules.deployment import Rules
 from diary.services.diary import days
 from diary.services.people.care import PAUSED_REASON
 from diary.services.reporting import compliance, dashboard
@@ -94,7 +95,7 @@ def chosen_month(participant: Participant, today: date, asked: date | None) -> d
 
 
 def build(session: Session, participant: Participant, now: datetime,
-          rules: schedule.WindowRules, month: date | None = None) -> Page:
+          rules: Rules, month: date | None = None) -> Page:
     """The calendar of the whole diary, the chosen month's entries, messages, flags, calls."""
     today = schedule.local_today(now, participant.timezone)
     first, last_month = calendar_months(participant)
@@ -105,7 +106,7 @@ def build(session: Session, participant: Participant, now: datetime,
         select(DiaryEntry.diary_date, DiaryEntry.status, DiaryEntry.reason).where(
             DiaryEntry.participant_id == pid, DiaryEntry.diary_date.between(first, last)))}
     cells = _cells(participant, first, last, statuses, _undelivered(session, pid),
-                   _paused(session, participant), now, rules)
+                   _paused(session, participant), now, rules.window)
     entries = _entries(session, pid, month)
     messages = _messages(session, pid)
     flags = list(session.scalars(select(Flag).where(Flag.participant_id == pid)
@@ -117,7 +118,7 @@ def build(session: Session, participant: Participant, now: datetime,
                  | {e.entry.staff_user_id for e in entries}) - {None}
     names = dict(session.execute(select(StaffUser.id, StaffUser.display_name)
                                  .where(StaffUser.id.in_(sorted(staff_ids)))).all())
-    recent = today - timedelta(days=dashboard.RECENT_DAYS)
+    recent = compliance.recent_start(today - timedelta(days=1), rules.recent_days)
     summary = compliance.summarize(session, [pid], recent).get(pid, compliance.Compliance())
     streak = dashboard.missed_streaks(session, select(Participant.id).where(Participant.id == pid))
     return Page(participant, cells, first, last_month, today, month, entries, messages, flags,

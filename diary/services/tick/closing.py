@@ -8,11 +8,11 @@ from sqlalchemy.orm import Session
 
 from diary.models import DayStatus, DiaryEntry, Flag, FlagKind, Participant
 from diary.rules import schedule
+from diary.rules.deployment import Rules
 from diary.services import audit
 from diary.services.flags import opening
 from diary.services.reporting import compliance
 from diary.services.sql import insert_ignoring, is_postgres, one_of
-from diary.services.tick.rules import TickRules
 
 ROW_COUNTS = {postgres: select(DiaryEntry.participant_id, func.count())
               .join(Participant, Participant.id == DiaryEntry.participant_id)
@@ -22,7 +22,7 @@ ROW_COUNTS = {postgres: select(DiaryEntry.participant_id, func.count())
               for postgres, clause in one_of(DiaryEntry.participant_id, "ids").items()}
 
 
-def close_windows(session: Session, now: datetime, rules: TickRules,
+def close_windows(session: Session, now: datetime, rules: Rules,
                   people: list[Row]) -> dict:
     """Add a missed row for each closed day of the diary period without one, then flag."""
     ranges = {p.id: r for p in people if (r := _closed_range(p, now, rules)) is not None}
@@ -48,7 +48,7 @@ def close_windows(session: Session, now: datetime, rules: TickRules,
     return {"missed_days": len(inserted), "flags": opened}
 
 
-def _closed_range(person: Row, now: datetime, rules: TickRules) -> tuple[date, date] | None:
+def _closed_range(person: Row, now: datetime, rules: Rules) -> tuple[date, date] | None:
     """The diary period's days whose window has closed, if any."""
     last = min(person.diary_end_date,
                schedule.latest_closed_day(now, person.timezone, rules.window))
@@ -74,7 +74,7 @@ def _incomplete(session, ranges: dict[int, tuple[date, date]]) -> list[int]:
 
 
 def open_flags(session: Session, newest_missed: dict[int, date], now: datetime,
-               rules: TickRules) -> int:
+               rules: Rules) -> int:
     """Missed-streak and low-compliance flags for participants who just missed a day."""
     by_day: dict[date, list[int]] = defaultdict(list)
     for pid, day in newest_missed.items():
@@ -109,7 +109,7 @@ def _streak_flags(session, ids, day, now, rules) -> int:
 
 def _compliance_flags(session, ids, day, now, rules) -> int:
     """A flag when the recent rate drops below target, at most once per recent window."""
-    since = day - timedelta(days=rules.flags.recent_days - 1)
+    since = compliance.recent_start(day, rules.recent_days)
     summary = compliance.summarize(session, ids, recent_since=since, until=day)
     opened = 0
     for pid, c in summary.items():

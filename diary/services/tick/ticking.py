@@ -4,13 +4,13 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from diary.rules.deployment import Rules
 from diary.services.messaging import delivery, on_call, outbox, reminders
 from diary.services.tick import closing
-from diary.services.tick.rules import TickRules
 from diary.sms.gateway import Gateway
 
 
-def tick(session: Session, now: datetime, gateway: Gateway, rules: TickRules) -> dict:
+def tick(session: Session, now: datetime, gateway: Gateway, rules: Rules) -> dict:
     """Close windows and flag, reconcile unknown sends, plan due messages, send them."""
     # An idle tick stays one short transaction: commit only after writing.
     people = reminders.roster(session)

@@ -84,7 +84,7 @@ def test_server_error_marks_unknown_and_next_tick_resends_once(
     participant(session)
     fake_twilio.fail_next(1, status=500)
     assert run_tick(AT_20, gateway=twilio_gateway)["delivery"] == {"unknown": 1}
-    assert only_message(session).error_code == 20500
+    assert only_message(session).error_code == "20500"
     report = run_tick("2026-03-10T20:01:00+08:00", gateway=twilio_gateway)
     assert report["reconciled"] == {"resend": 1}
     assert report["delivery"] == {"accepted": 1}
@@ -125,7 +125,7 @@ def test_opted_out_number_error_stops_messages_and_flags(
     fake_twilio.opted_out.add(p.phone)
     run_tick(AT_20, gateway=twilio_gateway)
     message = only_message(session)
-    assert (message.status, message.error_code) == (MessageStatus.SUPPRESSED, 21610)
+    assert (message.status, message.error_code) == (MessageStatus.SUPPRESSED, "21610")
     state = session.scalar(select(PhoneState).where(PhoneState.phone_hash == p.phone_hash))
     assert state.opted_out_at is not None
     assert session.scalar(select(Flag.kind).where(Flag.participant_id == p.id)) == (
@@ -141,7 +141,7 @@ def test_invalid_number_fails_and_flags(session, run_tick, twilio_gateway, fake_
     fake_twilio.invalid_numbers.add(p.phone)
     run_tick(AT_20, gateway=twilio_gateway)
     message = only_message(session)
-    assert (message.status, message.error_code) == (MessageStatus.FAILED, 21211)
+    assert (message.status, message.error_code) == (MessageStatus.FAILED, "21211")
     assert session.scalar(select(Flag.detail).where(Flag.participant_id == p.id)) == (
         "unreachable:participant:invalid")
 
@@ -205,3 +205,41 @@ def test_a_claimed_message_cannot_be_claimed_again(session, clock, rules):
     assert outbox.claim_next(session, clock(), rules) is None
     assert not outbox.swap(session, only_message(session).id, MessageStatus.PENDING,
                            {"status": MessageStatus.SENDING})
+
+
+def test_a_send_rate_sends_concurrently_each_message_once(session, run_tick, rules,
+                                                           twilio_gateway, fake_twilio):
+    import dataclasses
+    import threading
+
+    class Watched:
+        """The real gateway, counting how many sends are under way at once."""
+
+        def __init__(self) -> None:
+            self.now = self.most = 0
+            self.lock = threading.Lock()
+
+        def send(self, *args, **kwargs):
+            with self.lock:
+                self.now += 1
+                self.most = max(self.most, self.now)
+            try:
+                return twilio_gateway.send(*args, **kwargs)
+            finally:
+                with self.lock:
+                    self.now -= 1
+
+        def __getattr__(self, name):
+            return getattr(twilio_gateway, name)
+
+    people = [participant(session) for _ in range(12)]
+    fake_twilio.latency(0.1)  # a provider that takes 100 ms to answer
+    paced = dataclasses.replace(rules, outbox=dataclasses.replace(
+        rules.outbox, send_rate=40, send_concurrency=8))
+    watched = Watched()
+    report = run_tick(AT_20, gateway=watched, tick_rules=paced)
+    assert report["delivery"] == {"accepted": 12}
+    assert sorted(m["to"] for m in fake_twilio.messages) == sorted(p.phone for p in people)
+    assert session.scalar(select(func.count()).select_from(OutboundMessage).where(
+        OutboundMessage.status == MessageStatus.QUEUED)) == 12
+    assert watched.most > 1

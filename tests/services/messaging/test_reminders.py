@@ -15,8 +15,8 @@ from diary.models import (
     ParticipantStatus,
     PhoneState,
 )
+from diary.rules.deployment import Rules
 from diary.services.messaging import outbox, reminders
-from diary.services.tick.rules import TickRules
 from tests.support.factories import make_caregiver, make_participant
 from tests.support.sms import sent_to
 
@@ -220,7 +220,7 @@ def test_participant_paused_after_planning_gets_nothing(session, clock, rules, s
 def test_at_most_the_daily_cap_per_number(app, session, run_tick, sms_outbox):
     p = make_participant(session, diary_start_date=date(2026, 3, 9))
     session.commit()
-    one_a_day = TickRules.from_config({**app.config, "DIARY_MAX_SMS_PER_DAY": 1})
+    one_a_day = Rules.from_config({**app.config, "DIARY_MAX_SMS_PER_DAY": 1})
     run_tick("2026-03-10T09:00:00+08:00", tick_rules=one_a_day)
     run_tick("2026-03-10T20:00:00+08:00", tick_rules=one_a_day)
     assert len(sent_to(sms_outbox, p.phone)) == 1

@@ -14,10 +14,15 @@ def test_participant_page_outside_the_calendar_shows_the_current_month(client, l
     assert "Days of 2026-03" in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
-def test_day_page_at_the_ends_of_the_calendar_answers(client, login_as, world, post, day):
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "2026-02-30"])
+def test_day_page_for_a_date_no_diary_can_hold_is_not_found(client, login_as, world, day):
     login_as(world.coordinator)
-    url = f"/staff/participants/{world.ours.id}/days/{day}"
+    assert client.get(f"/staff/participants/{world.ours.id}/days/{day}").status_code == 404
+
+
+def test_day_page_outside_the_diary_period_answers_and_refuses(client, login_as, world, post):
+    login_as(world.coordinator)
+    url = f"/staff/participants/{world.ours.id}/days/2020-01-01"
     assert client.get(url).status_code == 200
     refused = post(f"{url}/excuse", {"excuse-reason": "In hospital"}, page=url,
                    follow_redirects=True)

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 
 from diary.models import Flag, FlagKind, ParticipantStatus
-from diary.rules import schedule
+from diary.rules.deployment import Rules
 from diary.services.reporting import compliance, dashboard
 from tests.support.factories import make_participant
 from tests.support.staff import add_days
@@ -14,7 +14,7 @@ START = date(2026, 3, 1)  # the clock's local today is 2026-03-10; days up to 03
 
 
 def _board(session, staff, clock, **kw):
-    return dashboard.build(session, staff, clock(), schedule.WindowRules(), **kw)
+    return dashboard.build(session, staff, clock(), Rules(), **kw)
 
 
 @pytest.mark.parametrize(("history", "numbers"), [

@@ -5,12 +5,12 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from diary.models import AuditEvent, DayStatus, DiaryEntry, Flag
+from diary.rules.deployment import Rules
 from diary.services.diary import corrections
 from diary.services.messaging import reminders
 from diary.services.people import care
 from diary.services.reporting import compliance
 from diary.services.tick import closing
-from diary.services.tick.rules import TickRules
 from tests.support.staff import add_days
 
 PAUSE = [date(2026, 3, 5) + timedelta(days=n) for n in range(15)]  # 5 to 19 March
@@ -19,7 +19,7 @@ PAUSE = [date(2026, 3, 5) + timedelta(days=n) for n in range(15)]  # 5 to 19 Mar
 def _close(app, session, clock, participant) -> dict:
     """Run the scheduler's closing for one participant, as the tick would."""
     people = [p for p in reminders.roster(session) if p.id == participant.id]
-    done = closing.close_windows(session, clock(), TickRules.from_config(app.config), people)
+    done = closing.close_windows(session, clock(), Rules.from_config(app.config), people)
     session.commit()
     return done
 

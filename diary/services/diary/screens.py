@@ -1,0 +1,228 @@
+"""One diary screen: what it shows, and saving it (draft, warning signs at once, the lost race)."""
+
+import enum
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from diary.models import Originator, Participant
+from diary.rules import answers as reading
+from diary.rules import instrument, schedule, triggers
+from diary.rules.instrument import WARNING_SIGNS, Section
+from diary.services.diary import drafts, entries, safety
+
+# A write that lost a race to its twin (a double tap, a second tab): the twin stored it.
+LOST_RACE = (IntegrityError, StaleDataError, OperationalError)
+
+
+class Saved(enum.StrEnum):
+    """Where a screen save leads."""
+
+    NEXT = "next"        # stored in the draft: on to the next screen (or the review)
+    INVALID = "invalid"  # something needs an answer: the screen again, with what was typed
+    HELP = "help"        # a warning sign: stored at once, the emergency or crisis page now
+
+
+@dataclass(frozen=True)
+class Screen:
+    """One screen of a day, with what was saved so far and the last day's answers to copy."""
+
+    sections: list[Section]
+    section: Section
+    saved: dict[str, str]
+    draft: object | None
+    previous_day: date | None
+    previous: dict[str, str]
+
+    @property
+    def index(self) -> int:
+        return self.sections.index(self.section)
+
+    @property
+    def next_step(self) -> str | None:
+        """The next screen's id, or None when the review comes next."""
+        after = self.index + 1
+        return self.sections[after].id if after < len(self.sections) else None
+
+
+@dataclass(frozen=True)
+class Given:
+    """What the person sent from a screen: the button pressed and the form's fields."""
+
+    action: str
+    form: Mapping
+
+
+@dataclass
+class ScreenOutcome:
+    status: Saved
+    screen: Screen
+    errors: dict = field(default_factory=dict)
+    values: Mapping = field(default_factory=dict)
+    help: triggers.Outcome = field(default_factory=triggers.Outcome)
+
+
+def sections(participant: Participant, day: date, window: schedule.WindowRules) -> list[Section]:
+    """The sections this participant's day asks, trimmed to the core from month 4."""
+    infusions = [i.infusion_date for i in participant.infusions]
+    plan = schedule.section_plan(day, participant.diary_start_date, infusions, window)
+    return [instrument.trim(instrument.BY_SECTION[sid], core) for sid, core in plan]
+
+
+def saved_answers(session: Session, participant_id: int, day: date):
+    """The draft and the answers so far: the draft's, else the sent entry's (to amend)."""
+    draft = drafts.find(session, participant_id, day)
+    if draft is not None:
+        return draft, dict(draft.answers)
+    entry = entries.entry_for(session, participant_id, day)
+    return None, entry.answer_map() if entry is not None else {}
+
+
+def screen(session: Session, participant: Participant, day: date, step: str,
+           window: schedule.WindowRules) -> Screen | None:
+    """The screen with this id on this day, or None when the day does not ask it."""
+    asked = sections(participant, day, window)
+    section = next((s for s in asked if s.id == step), None)
+    if section is None:
+        return None
+    draft, saved = saved_answers(session, participant.id, day)
+    previous_day, previous = entries.last_answers(session, participant.id, day)
+    return Screen(asked, section, saved, draft, previous_day, previous)
+
+
+def default_originator(participant: Participant, account) -> Originator:
+    """Who is answering, as the login suggests."""
+    if account.kind == "caregiver":
+        return Originator.CAREGIVER
+    if participant.reporting_mode.value == "assisted":
+        return Originator.PARTICIPANT_HELPED
+    return Originator.PARTICIPANT
+
+
+def save_screen(session: Session, participant: Participant, account, day: date, step: str,
+                given: Given, now: datetime, rules) -> ScreenOutcome | None:
+    """Save one screen in the draft; a warning sign is stored at once and opens its flag.
+
+    The triggers' history is read once; the draft is read once. Returns None when the day
+    does not ask this screen.
+    """
+    shown = screen(session, participant, day, step, rules.window)
+    if shown is None:
+        return None
+    answers, errors = _read(shown, given)
+    # A warning sign is acted on even if other questions on the screen are unanswered.
+    warned = shown.section.id == "warning" and triggers.warning_signs(answers).urgent
+    if errors and not warned:
+        # What was typed comes back as typed; a shortcut shows what it would have filled in.
+        values = given.form if given.action == "next" else {**shown.saved, **answers}
+        return ScreenOutcome(Saved.INVALID, shown, errors, values)
+    merged = drafts.save(session, participant.id, day, shown.section, answers, shown.saved,
+                         shown.draft, now)
+    ctx = safety.context(session, participant, day)
+    after = ctx.evaluate(merged, rules.limits)
+    before = ctx.evaluate(shown.saved, rules.limits)
+    new_codes = set(safety.urgent_codes(after)) - set(safety.urgent_codes(before))
+    if not (warned or new_codes):
+        return ScreenOutcome(Saved.NEXT, shown, values=merged)
+    reported = frozenset(safety.urgent_codes(triggers.warning_signs(answers)))
+    help_outcome = _store_at_once(session, participant, account, day, merged, now, rules,
+                                  reported, ctx) or after
+    return ScreenOutcome(Saved.HELP, shown, values=merged, help=help_outcome)
+
+
+def _read(shown: Screen, given: Given) -> tuple[dict, dict]:
+    section = shown.section
+    if given.action == "none" and section.shortcut == "none":
+        return dict(section.none_values), {}
+    if given.action == "same" and section.shortcut == "same":
+        copied = drafts.copy_section(section, shown.previous)
+        missing = reading.missing_items([section], copied)
+        if not copied or missing:
+            return copied, {m: reading.MISSING for m in missing} or {"": reading.MISSING}
+        return copied, {}
+    return reading.read_section(section, given.form, shown.saved)
+
+
+def _store_at_once(session, participant, account, day, merged, now, rules, reported,
+                   ctx) -> triggers.Outcome | None:
+    """Store the answers before the rest of the diary; None when a twin stored them first.
+
+    Help is shown whatever happens to the write: a double tap that loses the race to its
+    twin must still land on the emergency page, never on an error.
+    """
+    author = entries.Author(account, Originator(merged.get("R1") or
+                                                default_originator(participant, account)))
+    try:
+        with session.begin_nested():
+            result = entries.submit(session, participant, day, merged, author, _token(), now,
+                                    rules, reported=reported, triggers_context=ctx)
+    except LOST_RACE:
+        return None
+    return result.outcome
+
+
+def report_warning(session: Session, participant: Participant, account, day: date,
+                   form: Mapping, now: datetime, rules) -> triggers.Outcome | None:
+    """A warning sign sent for a day no longer open: the outcome for the help page, else None."""
+    given, _errors = reading.read_section(WARNING_SIGNS, form, {})
+    outcome = triggers.warning_signs(given)
+    if not outcome.urgent:
+        return None
+    safety.report_after_close(session, participant, day, outcome, account, now, rules.window,
+                              rules.due_hours)
+    return outcome
+
+
+@dataclass
+class Sending:
+    """A request to send the day from the review page."""
+
+    token: str
+    client_at: datetime | None = None
+    base: int | None = None
+
+
+@dataclass
+class SendOutcome:
+    result: entries.SubmitResult | None
+    missing_step: str | None = None
+
+
+def send_day(session: Session, participant: Participant, account, day: date, sending: Sending,
+             now: datetime, rules) -> SendOutcome:
+    """Send the day's answers once: every question answered, else the first screen missing."""
+    asked = sections(participant, day, rules.window)
+    _draft, saved = saved_answers(session, participant.id, day)
+    missing = reading.missing_items(asked, saved)
+    if missing:
+        return SendOutcome(None, next(s.id for s in asked
+                                      if any(i.id == missing[0] for i in s.items)))
+    asked_ids = {i.id for s in asked for i in s.items}
+    answers = {k: v for k, v in saved.items() if k in asked_ids}
+    author = entries.Author(account, Originator(answers.get("R1")))
+    try:
+        with session.begin_nested():
+            result = entries.submit(session, participant, day, answers, author, sending.token,
+                                    now, rules, client_at=sending.client_at, base=sending.base)
+    except LOST_RACE:  # the same tap arrived twice and its twin stored it
+        result = entries.replayed(session, participant, day, sending.token)
+    return SendOutcome(result)
+
+
+def first_unanswered(participant: Participant, day: date, answers: dict[str, str],
+                     window: schedule.WindowRules) -> str | None:
+    """The first screen with a question still unanswered, or None when all are answered."""
+    asked = sections(participant, day, window)
+    missing = reading.missing_items(asked, answers)
+    if not missing:
+        return None
+    return next(s.id for s in asked if any(i.id == missing[0] for i in s.items))
+
+
+def _token() -> str:
+    return uuid.uuid4().hex
