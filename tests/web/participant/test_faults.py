@@ -52,6 +52,15 @@ def urgent_flag(session, pid: int):
     return session.scalar(select(Flag.kind).where(Flag.participant_id == pid))
 
 
+def history_while_locked(client, session, login_as, clock, readers_too: bool):
+    """A signed-in participant opens Past days while another connection holds the lock."""
+    open_screen(client, session, login_as, clock, "who")
+    session.commit()
+    session.close()
+    with sqlite_locked(database_file(), readers_too=readers_too):
+        return client.get("/history")
+
+
 def send(walker):
     return walker.press({"token": walker.hidden("token"), "base": walker.hidden("base")})
 
@@ -124,21 +133,13 @@ def test_a_warning_sign_sent_while_the_database_is_locked_still_shows_the_way_to
 @sqlite_only
 def test_a_page_that_only_reads_opens_while_another_connection_writes(
         client, session, login_as, clock, short_busy_wait):
-    open_screen(client, session, login_as, clock, "who")
-    session.commit()
-    session.close()
-    with sqlite_locked(database_file()):
-        assert client.get("/history").status_code == 200
+    assert history_while_locked(client, session, login_as, clock, False).status_code == 200
 
 
 @sqlite_only
 def test_a_page_opened_while_the_database_is_held_exclusively_says_so_and_offers_to_reload(
         client, session, login_as, clock, short_busy_wait):
-    open_screen(client, session, login_as, clock, "who")
-    session.commit()
-    session.close()
-    with sqlite_locked(database_file(), readers_too=True):
-        response = client.get("/history")
+    response = history_while_locked(client, session, login_as, clock, readers_too=True)
     page = response.get_data(as_text=True)
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "15"
