@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
 
@@ -81,7 +81,7 @@ def _commit_quietly() -> None:
     """Commit what a warning sign stored; a twin that stored it first is no error here."""
     try:
         db.session.commit()
-    except (IntegrityError, StaleDataError, OperationalError):
+    except (IntegrityError, StaleDataError):  # a failing database reaches the 503 page instead
         db.session.rollback()
 
 

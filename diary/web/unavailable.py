@@ -18,8 +18,10 @@ UNKEPT = ("csrf_token", "pin", "password", "secret")
 
 def respond(error):
     """503 with a retry form carrying what was sent, so one tap sends it again once."""
-    reason = type(getattr(error, "orig", None) or error).__name__
-    log.warning("database unavailable during %s %s (%s)", request.method, request.endpoint,
+    # The driver's own message ("database is locked", "terminating connection…"): never the
+    # statement or its parameters, which may hold answers.
+    reason = str(getattr(error, "orig", None) or type(error).__name__).splitlines()[0][:200]
+    log.warning("database unavailable during %s %s: %s", request.method, request.endpoint,
                 reason)
     _release()
     if request.blueprint == "webhooks" or request.is_json:
@@ -27,7 +29,7 @@ def respond(error):
     else:
         response = make_response(render_template(
             "errors/unavailable.html", kept=_kept(), action=request.path,
-            retry_url=request.full_path.rstrip("?"), help=_help()))
+            retry_url=_retry_url(), help=_help()))
     response.status_code = 503
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response.headers["Cache-Control"] = "no-store"  # the page may carry the person's answers
@@ -50,12 +52,17 @@ def _release() -> None:
 
 def _kept() -> list[tuple[str, str]] | None:
     """The fields of a failed POST to send again (None for a GET, which is simply reloaded)."""
-    if request.method != "POST":
-        return None
-    if request.blueprint == "auth":
-        return []  # sign-in and sign-out: nothing worth keeping, and no PIN in a page
+    if request.method != "POST" or request.blueprint == "auth":
+        return None  # sign-in and sign-out: nothing worth keeping, and no PIN in a page
     return [(name, value) for name, value in request.form.items(multi=True)
             if not any(word in name.lower() for word in UNKEPT)]
+
+
+def _retry_url() -> str:
+    """Where "Try again" leads when nothing is resent: the same page, or the sign-in form."""
+    if request.method == "GET":
+        return request.full_path.rstrip("?")
+    return request.path if request.endpoint in ("auth.login", "auth.staff_login") else "/"
 
 
 def _help() -> triggers.Outcome | None:

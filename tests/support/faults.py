@@ -34,10 +34,20 @@ def short_busy_wait(app):
 
 
 @contextmanager
-def sqlite_locked(path: str):
-    """Another connection holds the database's write lock (BEGIN EXCLUSIVE) meanwhile."""
-    locker = sqlite3.connect(path, isolation_level=None)
+def sqlite_locked(path: str, readers_too: bool = False):
+    """Another connection holds the database's write lock (BEGIN EXCLUSIVE) meanwhile.
+
+    In WAL mode readers still read past it; `readers_too` makes the other connection take the
+    file for itself (locking_mode=EXCLUSIVE), as a maintenance shell or a restore would.
+    """
+    if readers_too:
+        db.engine.dispose()  # it can take the file only when no other connection has it open
+    locker = sqlite3.connect(path, isolation_level=None, timeout=5)
+    if readers_too:
+        locker.execute("PRAGMA locking_mode=EXCLUSIVE")
     locker.execute("BEGIN EXCLUSIVE")
+    if readers_too:
+        locker.execute("SELECT count(*) FROM site").fetchone()
     try:
         yield
     finally:

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -17,7 +17,9 @@ from diary.rules.instrument import WARNING_SIGNS, Section
 from diary.services.diary import drafts, entries, safety
 
 # A write that lost a race to its twin (a double tap, a second tab): the twin stored it.
-LOST_RACE = (IntegrityError, StaleDataError, OperationalError)
+# A database that fails (locked, full, gone) is no lost race: it reaches the 503 page, which
+# keeps the answers to resend and, for a warning sign, shows the call to 120.
+LOST_RACE = (IntegrityError, StaleDataError)
 
 
 class Saved(enum.StrEnum):

@@ -39,6 +39,28 @@ def at_review(client, session, login_as, clock, locale="en", browser=None):
     return p.id, walker
 
 
+def at_warning(client, session, login_as, clock):
+    """A participant on the warning-signs screen; the test's own reads ended."""
+    p, walker = open_screen(client, session, login_as, clock, "who")
+    walker.press({"R1": "participant"})
+    session.commit()
+    return p.id, walker
+
+
+def urgent_flag(session, pid: int):
+    session.rollback()
+    return session.scalar(select(Flag.kind).where(Flag.participant_id == pid))
+
+
+def history_while_locked(client, session, login_as, clock, readers_too: bool):
+    """A signed-in participant opens Past days while another connection holds the lock."""
+    open_screen(client, session, login_as, clock, "who")
+    session.commit()
+    session.close()
+    with sqlite_locked(database_file(), readers_too=readers_too):
+        return client.get("/history")
+
+
 def send(walker):
     return walker.press({"token": walker.hidden("token"), "base": walker.hidden("base")})
 
@@ -94,10 +116,7 @@ def test_a_screen_saved_while_the_database_is_locked_keeps_what_was_chosen(
 @sqlite_only
 def test_a_warning_sign_sent_while_the_database_is_locked_still_shows_the_way_to_help(
         client, session, login_as, clock, short_busy_wait):
-    p, walker = open_screen(client, session, login_as, clock, "who")
-    pid = p.id
-    walker.press({"R1": "participant"})
-    session.commit()
+    pid, walker = at_warning(client, session, login_as, clock)
     session.close()
     with sqlite_locked(database_file()):
         page = walker.press({"RF1": "yes", "action": "next"})
@@ -108,19 +127,19 @@ def test_a_warning_sign_sent_while_the_database_is_locked_still_shows_the_way_to
     session.close()
     help_page = send_again(client, page)
     assert "/help" in help_page.headers["Location"]
-    session.rollback()
-    assert session.scalar(select(Flag.kind).where(Flag.participant_id == pid)) == \
-        FlagKind.SAFETY_URGENT
+    assert urgent_flag(session, pid) == FlagKind.SAFETY_URGENT
 
 
 @sqlite_only
-def test_a_page_opened_while_the_database_is_locked_says_so_and_offers_to_reload(
+def test_a_page_that_only_reads_opens_while_another_connection_writes(
         client, session, login_as, clock, short_busy_wait):
-    open_screen(client, session, login_as, clock, "who")
-    session.commit()
-    session.close()
-    with sqlite_locked(database_file()):
-        response = client.get("/history")
+    assert history_while_locked(client, session, login_as, clock, False).status_code == 200
+
+
+@sqlite_only
+def test_a_page_opened_while_the_database_is_held_exclusively_says_so_and_offers_to_reload(
+        client, session, login_as, clock, short_busy_wait):
+    response = history_while_locked(client, session, login_as, clock, readers_too=True)
     page = response.get_data(as_text=True)
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "15"
@@ -177,3 +196,40 @@ def test_connection_killed_between_pages_is_replaced_unnoticed(
     send(walker)
     assert walker.url == f"/diary/{DAY}/done"
     assert stored(session, pid, THE_DAY)["submissions"] == 1
+
+
+@postgres_only
+def test_connection_killed_while_a_warning_sign_is_stored_shows_help_and_loses_no_flag(
+        client, session, login_as, clock, kill_backend_on):
+    pid, walker = at_warning(client, session, login_as, clock)
+    armed = kill_backend_on("INSERT INTO submission")
+    page = walker.press({"RF1": "yes", "action": "next"})
+    assert armed["killed"] == 1
+    assert walker.status == 503
+    assert 'href="tel:120"' in page
+    assert "Your answers are saved." not in page  # they are not, yet: the page says so
+    assert stored(session, pid, THE_DAY) == NOTHING
+    session.commit()
+    assert "/help" in send_again(client, page).headers["Location"]
+    assert urgent_flag(session, pid) == FlagKind.SAFETY_URGENT
+
+
+@sqlite_only
+def test_sign_in_while_the_database_is_locked_asks_to_try_again_without_echoing_the_pin(
+        client, session, short_busy_wait):
+    from tests.conftest import csrf
+    from tests.support.factories import PIN, make_participant
+
+    p = make_participant(session, locale="en")
+    phone = p.phone
+    session.commit()
+    token = csrf(client)
+    session.close()
+    with sqlite_locked(database_file()):
+        response = client.post("/login", data={"phone": phone, "pin": PIN, "csrf_token": token})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503
+    assert PIN not in page
+    assert 'href="/login"' in page
+    assert client.post("/login", data={"phone": phone, "pin": PIN,
+                                       "csrf_token": token}).status_code == 302
