@@ -21,7 +21,8 @@ VENV = ROOT / ".venv" / "bin"
 RESULTS = ROOT / "bench" / "results"
 PG_ADMIN = os.environ.get("BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 PG_BASE = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/")
-ENCRYPTION_KEY = Fernet.generate_key().decode()
+# One key for a run and the processes it starts, so each reads what the others encrypted.
+ENCRYPTION_KEY = os.environ.setdefault("BENCH_ENCRYPTION_KEY", Fernet.generate_key().decode())
 
 
 def machine() -> dict:

@@ -141,7 +141,7 @@ def due(backend: str, folder: Path, participants: int) -> dict:
             "again_s": timings["again"][0], "again": timings["again"][1], "stored": stored}
 
 
-SIZES = {"full": {"pages": (10_000, 365), "export": ((1_000, 10_000), 30, 14),
+SIZES = {"full": {"pages": (10_000, 365), "export": ((1_000, 10_000), 7, 3),
                   "due": 100_000},
          "smoke": {"pages": (200, 30), "export": ((50, 200), 14, 7), "due": 2_000}}
 

@@ -57,7 +57,7 @@ DEFAULTS = {
     "DIARY_SMS_BATCH_LIMIT": 200,
     # Sending several at once, paced to the provider's rate (messages/s); 0: one by one.
     "DIARY_SMS_SEND_RATE": 0,
-    "DIARY_SMS_SEND_CONCURRENCY": 8,
+    "DIARY_SMS_SEND_CONCURRENCY": 16,
     "DIARY_ON_CALL_MAX_AGE_HOURS": 24,
     "DIARY_TICK_MISFIRE_GRACE_SECONDS": 50,
     # Compliance and flags.

@@ -19,7 +19,7 @@ class OutboxRules:
     claim_timeout_seconds: int = 300
     batch_limit: int = 200
     send_rate: float = 0  # messages per second; 0 sends one by one
-    send_concurrency: int = 8  # workers at most when a rate is set
+    send_concurrency: int = 16  # workers at most when a rate is set
     on_call_max_age_hours: int = 24
     status_callback: str | None = None
 
