@@ -159,7 +159,8 @@ def wrk(base: str, script: Path, seconds: float, connections: int = 16,
         raise RuntimeError("wrk is not installed (apt-get install wrk)")
     out = subprocess.run(
         ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{max(1, round(seconds))}s",
-         "--latency", "-s", str(script), base], capture_output=True, text=True, check=True).stdout
+         "--latency", "--timeout", "20s", "-s", str(script), base],
+        capture_output=True, text=True, check=True).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     latency = {p: _ms(re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s|m)\b", out))
                for p in ("50", "99")}

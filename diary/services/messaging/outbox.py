@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from diary.models import MessageEvent, MessageStatus, OutboundMessage
@@ -126,7 +127,12 @@ def _deliver_some(session: Session, gateway: Gateway, now: datetime, rules: Tick
                   budget: "Budget", pace: "Pace | None" = None) -> dict:
     counts: dict[str, int] = {}
     while budget.take():
-        claimed = claim_next(session, now, rules)
+        try:
+            claimed = claim_next(session, now, rules)
+        except OperationalError:  # SQLite's lock not had in time: another worker claims it
+            session.rollback()
+            counts["busy"] = counts.get("busy", 0) + 1
+            continue
         if claimed is None:
             break
         if isinstance(claimed, str):
@@ -135,8 +141,12 @@ def _deliver_some(session: Session, gateway: Gateway, now: datetime, rules: Tick
         if pace is not None:
             pace.wait()
         result = gateway.send(claimed.to, claimed.body, rules.outbox.status_callback)
-        outcome = record(session, claimed, result, now, rules)
-        session.commit()
+        try:
+            outcome = record(session, claimed, result, now, rules)
+            session.commit()
+        except OperationalError:  # still claimed: reconciled with the provider, never resent
+            session.rollback()
+            outcome = "unrecorded"
         counts[outcome] = counts.get(outcome, 0) + 1
     return counts
 
