@@ -64,6 +64,10 @@ class User:
         self.stats.add(name, time.perf_counter() - began, response.status_code)
         return response
 
+    def ramp(self) -> None:
+        """People arrive over the first seconds, not all in the same instant."""
+        time.sleep(self.rng.uniform(0, min(10.0, (self.until - time.monotonic()) / 6)))
+
     def pause(self) -> None:
         time.sleep(self.rng.uniform(0, 2 * self.think))
 
@@ -83,6 +87,7 @@ class Participant(User):
         self.day = datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
 
     def run(self) -> None:
+        self.ramp()
         if not self.sign_in("/login", {"phone": self.phone, "pin": cohort.PIN}):
             return
         first = True
@@ -143,6 +148,7 @@ class Coordinator(User):
         self.people = people
 
     def run(self) -> None:
+        self.ramp()
         if not self.sign_in("/staff/login", {"email": "admin@example.org",
                                              "password": cohort.PASSWORD}):
             return
