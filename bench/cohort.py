@@ -33,7 +33,7 @@ CHUNK = 50_000
 
 
 def seed(session, participants: int, days: int, small: int = 10, answer_days: int = 0,
-         flags: bool = True, messages_per_person: int = 3) -> dict:
+         flags: bool = True, messages_per_person: int = 3, today: date = TODAY) -> dict:
     """Two sites (a big and a small one), an admin, people, their days; returns row counts."""
     rng = random.Random(7)
     big, little = Site(code="XW", name_en="Big", name_zh="大"), Site(
@@ -43,9 +43,9 @@ def seed(session, participants: int, days: int, small: int = 10, answer_days: in
     admin = StaffUser(email="admin@example.org", display_name="Admin", role=StaffRole.ADMIN)
     admin.set_secret(PASSWORD)
     session.add(admin)
-    ids = _people(session, big.id, little.id, participants, small, days)
+    ids = _people(session, big.id, little.id, participants, small, today - timedelta(days=days))
     counts = {"participants": len(ids), "days": 0, "answers": 0}
-    counts["days"], answered = _days(session, ids, days, answer_days, rng)
+    counts["days"], answered = _days(session, ids, today, days, answer_days, rng)
     counts["answers"] = _answers(session, answered)
     if flags:
         session.execute(insert(Flag.__table__), [
@@ -61,9 +61,8 @@ def seed(session, participants: int, days: int, small: int = 10, answer_days: in
 
 
 def _people(session, big_id: int, small_id: int, participants: int, small: int,
-            days: int) -> list[int]:
+            start: date) -> list[int]:
     pin = generate_password_hash(PIN)
-    start = TODAY - timedelta(days=days)
     rows = []
     for n in range(participants + small):
         site, code = (big_id, "XW") if n < participants else (small_id, "SM")
@@ -73,16 +72,17 @@ def _people(session, big_id: int, small_id: int, participants: int, small: int,
                      "timezone": "Asia/Shanghai", "reminder_time": TIMES[n % len(TIMES)],
                      "reminder_recipients": "participant", "reporting_mode": "self",
                      "status": "active", "diary_start_date": start,
-                     "diary_end_date": start + timedelta(days=max(days, 1) + 365),
+                     "diary_end_date": start + timedelta(days=2 * 365),
                      "secret_hash": pin, "created_at": NOW})
     for chunk in range(0, len(rows), CHUNK):
         session.execute(insert(Participant), rows[chunk:chunk + CHUNK])
     return list(session.scalars(select(Participant.id).order_by(Participant.id)))
 
 
-def _days(session, ids: list[int], days: int, answer_days: int, rng) -> tuple[int, list]:
+def _days(session, ids: list[int], today: date, days: int, answer_days: int,
+          rng) -> tuple[int, list]:
     """Every past day of everyone: a status, and for the last `answer_days` the entry ids."""
-    start = TODAY - timedelta(days=days)
+    start = today - timedelta(days=days)
     batch, total = [], 0
     for pid in ids:
         for offset in range(days):
@@ -104,7 +104,7 @@ def _days(session, ids: list[int], days: int, answer_days: int, rng) -> tuple[in
         total += len(batch)
     if not answer_days:
         return total, []
-    since = TODAY - timedelta(days=answer_days)
+    since = today - timedelta(days=answer_days)
     answered = session.scalars(select(DiaryEntry.id).where(
         DiaryEntry.diary_date >= since, DiaryEntry.status.in_(("on_time", "late"))))
     return total, list(answered)

@@ -21,7 +21,8 @@ VENV = ROOT / ".venv" / "bin"
 RESULTS = ROOT / "bench" / "results"
 PG_ADMIN = os.environ.get("BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 PG_BASE = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/")
-ENCRYPTION_KEY = Fernet.generate_key().decode()
+# One key for a run and the processes it starts, so each reads what the others encrypted.
+ENCRYPTION_KEY = os.environ.setdefault("BENCH_ENCRYPTION_KEY", Fernet.generate_key().decode())
 
 
 def machine() -> dict:
@@ -158,7 +159,8 @@ def wrk(base: str, script: Path, seconds: float, connections: int = 16,
         raise RuntimeError("wrk is not installed (apt-get install wrk)")
     out = subprocess.run(
         ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{max(1, round(seconds))}s",
-         "--latency", "-s", str(script), base], capture_output=True, text=True, check=True).stdout
+         "--latency", "--timeout", "20s", "-s", str(script), base],
+        capture_output=True, text=True, check=True).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     latency = {p: _ms(re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s|m)\b", out))
                for p in ("50", "99")}

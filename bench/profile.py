@@ -36,6 +36,7 @@ def main() -> None:
     parser.add_argument("page", choices=["home", "screen", "save", "dashboard"])
     parser.add_argument("-n", type=int, default=300)
     parser.add_argument("--html")
+    parser.add_argument("--plain", action="store_true", help="time only, no profiler")
     args = parser.parse_args()
     from pyinstrument import Profiler
 
@@ -64,6 +65,15 @@ def main() -> None:
     status = call().status_code
     with app.app_context(), count_queries(db.session) as counted:
         call()
+    if args.plain:  # CPU time is what a loaded machine disturbs least
+        started, cpu = time.perf_counter(), time.process_time()
+        for _ in range(args.n):
+            call()
+        per = (time.perf_counter() - started) / args.n * 1000
+        per_cpu = (time.process_time() - cpu) / args.n * 1000
+        print(f"{args.page}: status {status}, {counted.count} queries, {per_cpu:.2f} ms CPU "
+              f"({per:.2f} ms wall) per request (load {os.getloadavg()[0]:.1f})")
+        return
     for statement in counted.statements:
         print("  SQL:", " ".join(statement.split())[:150])
     profiler = Profiler(interval=0.0005)

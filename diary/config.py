@@ -75,7 +75,7 @@ DEFAULTS = {
     "DIARY_SMS_PAUSE_AFTER_FAILURES": 3,
     # Sending several at once, paced to the provider's rate (messages/s); 0: one by one.
     "DIARY_SMS_SEND_RATE": 0,
-    "DIARY_SMS_SEND_CONCURRENCY": 8,
+    "DIARY_SMS_SEND_CONCURRENCY": 16,
     # Alibaba and Tencent: a sent message with no receipt this long is looked up by the tick.
     "DIARY_SMS_RECEIPT_POLL_MINUTES": 30,
     "DIARY_SMS_PARAM_MAX_LENGTH": 0,  # 0: the provider's default (Alibaba 35, Tencent 12)

@@ -38,7 +38,7 @@ class OutboxRules:
     batch_limit: int = 200
     pause_after_failures: int = 3
     send_rate: float = 0  # messages per second; 0 sends one by one
-    send_concurrency: int = 8  # workers at most when a rate is set
+    send_concurrency: int = 16  # workers at most when a rate is set
     on_call_max_age_hours: int = 24
     status_callback: str | None = None
     receipt_poll_minutes: int = 30  # Alibaba, Tencent: look up a receipt that has not come

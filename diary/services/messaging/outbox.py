@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from diary.models import MessageEvent, MessageStatus, OutboundMessage
@@ -130,7 +131,12 @@ def _deliver_some(session: Session, gateway: Gateway, now: datetime, rules: Rule
     counts: dict[str, int] = {}
     failures = 0
     while budget.take():
-        claimed = claim_next(session, now, rules)
+        try:
+            claimed = claim_next(session, now, rules)
+        except OperationalError:  # SQLite's lock not had in time: another worker claims it
+            session.rollback()
+            counts["busy"] = counts.get("busy", 0) + 1
+            continue
         if claimed is None:
             break
         if isinstance(claimed, str):
@@ -140,8 +146,12 @@ def _deliver_some(session: Session, gateway: Gateway, now: datetime, rules: Rule
             pace.wait()
         result = gateway.send(claimed.to, claimed.body, rules.outbox.status_callback,
                               wording=claimed.wording, reference=claimed.key)
-        outcome = record(session, claimed, result, now, rules)
-        session.commit()
+        try:
+            outcome = record(session, claimed, result, now, rules)
+            session.commit()
+        except OperationalError:  # still claimed: reconciled with the provider, never resent
+            session.rollback()
+            outcome = "unrecorded"
         counts[outcome] = counts.get(outcome, 0) + 1
         failures = failures + 1 if outcome in (Outcome.RETRY, Outcome.UNKNOWN) else 0
         if failures >= rules.outbox.pause_after_failures:
