@@ -28,9 +28,9 @@ NOW = cohort.NOW + timedelta(hours=8)  # 20:00 in Beijing: the evening reminders
 
 
 def rules_for(app, rate: float):
-    from diary.services.tick.rules import TickRules
+    from diary.rules.deployment import Rules
 
-    rules = TickRules.from_config(app.config)
+    rules = Rules.from_config(app.config)
     return dataclasses.replace(rules, outbox=dataclasses.replace(
         rules.outbox, send_rate=rate, batch_limit=1_000_000))
 

@@ -12,6 +12,7 @@ from diary.services.people import scope
 from diary.services.reporting import exports
 from diary.staff import bp
 from diary.staff.common import int_arg
+from diary.web.deployment import rules
 from diary.web.forms import ActionForm
 from diary.web.security import staff_required
 
@@ -39,7 +40,8 @@ def export(staff, name):
     site_id = _site(staff)
     now = clock.now()
     selection = exports.Selection.of(staff, site_id, now,
-                                     current_app.config["DIARY_DEFAULT_TIMEZONE"])
+                                     current_app.config["DIARY_DEFAULT_TIMEZONE"],
+                                     rules().recent_days)
     exports.record_export(db.session, staff, name, now, site_id)
     db.session.commit()
     get_locale()  # settled now, while the staff member is at hand: the body streams without them

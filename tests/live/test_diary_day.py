@@ -11,7 +11,7 @@ from sqlalchemy import select
 from diary.models import DiaryEntry, Participant
 from diary.rules import answers as reading
 from diary.rules import schedule
-from diary.services.diary import drafts
+from diary.services.diary import screens
 from tests.live.conftest import sign_in
 from tests.support.staff import full_answers
 
@@ -24,7 +24,7 @@ def _plan(live_server, participant_id):
     with live_server.database() as session:
         participant = session.get(Participant, participant_id)
         today = schedule.local_today(datetime.now(UTC), participant.timezone)
-        sections = drafts.screens(participant, today, schedule.WindowRules())
+        sections = screens.sections(participant, today, schedule.WindowRules())
         answers = {**full_answers(participant, today), "M2": "yes", "M2_DRUGS": "other",
                    "M2_OTHER": FORMULA}
     return today, sections, answers

@@ -16,7 +16,7 @@ from diary.auth.forms import PhoneSignInForm, StaffSignInForm
 from diary.models import Flag, FlagKind
 from diary.rules import schedule
 from diary.rules.text import has_control
-from diary.services.diary import drafts
+from diary.services.diary import screens
 from diary.staff.forms import CaregiverForm, EnrolForm, OutreachForm, ReasonForm, ResolveForm
 from diary.staff.forms import SettingsForm as StaffSettingsForm
 from tests.conftest import csrf
@@ -121,7 +121,7 @@ def test_diary_screens_survive_anything(app, client, session, login_as, token, c
     session.commit()
     login_as(participant)
     day = date(2026, 3, 10)
-    sections = drafts.screens(participant, day, schedule.WindowRules())
+    sections = screens.sections(participant, day, schedule.WindowRules())
     # Typed answers always on their screen (conditional ones may be hidden by the answers).
     texts = {i.id for s in sections for i in s.items
              if i.kind in ("text", "temperature", "count") and i.shown_if is None}

@@ -245,12 +245,12 @@ class Selection:
     recent_since: date
 
     @classmethod
-    def of(cls, staff: StaffUser, site_id: int | None, now: datetime,
-           timezone: str) -> "Selection":
+    def of(cls, staff: StaffUser, site_id: int | None, now: datetime, timezone: str,
+           recent_days: int) -> "Selection":
         """The staff member's choice, with "recent" counted as the dashboard counts it."""
         today = schedule.local_today(now, timezone)
         return cls(scope.Viewer.of(staff), site_id, now,
-                   today - timedelta(days=dashboard.RECENT_DAYS))
+                   compliance.recent_start(today - timedelta(days=1), recent_days))
 
 
 @dataclass(frozen=True)
