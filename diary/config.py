@@ -2,6 +2,7 @@
 
 import os
 import secrets
+import time
 from pathlib import Path
 
 from cryptography.fernet import Fernet
@@ -259,4 +260,9 @@ def _instance_secret(instance_path: str, name: str, make) -> str:
             with os.fdopen(descriptor, "w") as file:
                 file.write(make())
     sqlite_files.tighten(str(path))
-    return path.read_text().strip()
+    for _ in range(100):  # a process that lost the race waits for the winner's write
+        value = path.read_text().strip()
+        if value:
+            return value
+        time.sleep(0.01)
+    raise ConfigError(f"{path} is empty: delete it to have a new secret made")

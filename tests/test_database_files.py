@@ -66,14 +66,15 @@ def test_memory_and_read_only_databases_create_no_file(tmp_path):
 
 def test_generated_development_secrets_are_0600_in_a_0700_folder(tmp_path, loose_umask,
                                                                  monkeypatch):
-    for name in ("DIARY_SECRET_KEY", "DIARY_ENCRYPTION_KEYS", "DIARY_ENV", "DIARY_DATABASE_URL"):
+    for name in ("DIARY_SECRET_KEY", "DIARY_ENCRYPTION_KEYS", "DIARY_PIN_PEPPER", "DIARY_ENV",
+                 "DIARY_DATABASE_URL"):
         monkeypatch.delenv(name, raising=False)
     instance = tmp_path / "instance"
     config = settings.load(str(instance))
     settings.validate(config, str(instance))
     assert mode(instance) == 0o700
     assert {p.name: mode(p) for p in instance.iterdir()} == {
-        "secret_key": 0o600, "diary_encryption_keys": 0o600}
+        "secret_key": 0o600, "diary_encryption_keys": 0o600, "diary_pin_pepper": 0o600}
     again = settings.load(str(instance))
     settings.validate(again, str(instance))
     assert again["SECRET_KEY"] == config["SECRET_KEY"]

@@ -27,6 +27,8 @@ def _urls(cast, entry_day: dict) -> dict:
         "participant.done": lambda role: f"/diary/{entry_day.get(role, entry_day['participant'])}"
                                          "/done",
         "participant.emergency": lambda role: f"/diary/{today}/help",
+        "participant.past_day": lambda role: "/history/"
+                                             f"{entry_day.get(role, entry_day['participant'])}",
         "participant.review": lambda role: f"/diary/{today}/review",
         "participant.step": lambda role: f"/diary/{today}/warning",
         "staff.add_caregiver": lambda role: f"/staff/participants/{p}/caregivers/new",

@@ -97,7 +97,8 @@ def mainland_settings(backend: str, tmp_path, **extra) -> dict:
                         "DIARY_TENCENT_SMS_APP_ID": "1400000000",
                         "DIARY_TENCENT_SIGN_NAME": "研究日记"}}[backend]
     loaded = config.load(str(tmp_path), {"DIARY_SMS_BACKEND": backend, "SECRET_KEY": "s" * 32,
-                                         "DIARY_ENCRYPTION_KEYS": "x", **base, **extra})
+                                         "DIARY_ENCRYPTION_KEYS": "x", "DIARY_PIN_PEPPER": "p" * 32,
+                                         **base, **extra})
     return loaded
 
 

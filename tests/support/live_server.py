@@ -19,6 +19,7 @@ from diary.extensions import db
 from tests.conftest import (
     POSTGRES_URL,
     TEST_KEY,
+    TEST_PEPPER,
     _config,
     _worker_database,
     database_beside,
@@ -103,7 +104,8 @@ class LiveServer:
     def start(self) -> None:
         env = {**os.environ, "DIARY_DATABASE_URL": self.database_url,
                "DIARY_SECRET_KEY": "live-server-test-secret-" + "x" * 40,
-               "DIARY_ENCRYPTION_KEYS": TEST_KEY, "DIARY_SMS_BACKEND": "console",
+               "DIARY_ENCRYPTION_KEYS": TEST_KEY, "DIARY_PIN_PEPPER": TEST_PEPPER,
+               "DIARY_SMS_BACKEND": "console",
                "PYTHONUNBUFFERED": "1"}
         env.pop("DIARY_ENV", None)  # as script/server runs it
         with self.log_path.open("wb") as log:

@@ -67,7 +67,7 @@ def test_the_orm_cannot_rewrite_a_revision_either(session, amended):
 def test_the_migration_adds_and_removes_the_triggers(app, session, amended):
     session.commit()
     session.close()
-    downgrade(revision="0001")
+    downgrade(revision="0002_sessions_and_lockout")
     session.execute(sa.text("UPDATE submission SET reason = 'allowed without the triggers'"))
     session.rollback()
     session.close()
