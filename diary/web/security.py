@@ -120,8 +120,11 @@ def staff_required(*roles):
 
 def set_headers(response):
     """A strict content security policy, HTTPS only once on it, no caching of personal pages."""
-    response.headers.setdefault("Content-Security-Policy", CSP)
-    response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+    # The policies govern what a document or worker may do; a redirect or JSON renders nothing
+    # (leaving them off keeps every redirect of a weak-network step small).
+    if response.mimetype in ("text/html", "text/javascript") and response.status_code < 300:
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", HSTS)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
