@@ -41,9 +41,10 @@ def status() -> Response:
     sid, state = request.form.get("MessageSid", ""), request.form.get("MessageStatus", "")
     if not sid or not state:
         abort(400)
-    code = request.form.get("ErrorCode")
-    delivery.apply_status(db.session, sid, state.lower(), code[:64] if code else None, clock.now(),
-                          rules())
+    code = request.form.get("ErrorCode", "")
+    # Twilio's codes are ASCII digits; anything else ("²", "1e3") is no code at all.
+    known = code if code.isascii() and code.isdigit() and len(code) <= 64 else None
+    delivery.apply_status(db.session, sid, state.lower(), known, clock.now(), rules())
     db.session.commit()
     return Response(status=204)
 

@@ -228,7 +228,7 @@ class Run:
             failed = message["to"] in self.undelivered
             status = "undelivered" if failed else "delivered"
             if not delivery.apply_status(self.session, message["sid"], status,
-                                         30003 if failed else None, when, self.rules):
+                                         "30003" if failed else None, when, self.rules):
                 pending.append(message)  # our answer timed out: its id is not recorded yet
         self.session.commit()
         self.seen = len(messages) - len(pending) if not pending else messages.index(pending[0])

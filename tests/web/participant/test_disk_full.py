@@ -13,7 +13,7 @@ import pytest
 
 from diary import create_app
 from diary.extensions import db as _db
-from tests.conftest import POSTGRES_URL, _config, _fresh_g
+from tests.conftest import POSTGRES_URL, RequestClient, _config
 from tests.support.faults import draft_of, send_again, stored
 from tests.web.participant.test_bad_input import open_screen, to_review
 from tests.web.participant.test_diary_flow import DAY
@@ -40,7 +40,7 @@ def app(template_db, tmp_path, clock, small_disk):
     shutil.copy(template_db, small_disk / "diary.db")
     app = create_app(_config(f"sqlite:///{small_disk / 'diary.db'}", str(tmp_path),
                              DIARY_CLOCK=clock))
-    app.before_request_funcs.setdefault(None, []).insert(0, _fresh_g)
+    app.test_client_class = RequestClient
     with app.app_context():
         yield app
         _db.session.remove()
