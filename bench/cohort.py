@@ -36,11 +36,12 @@ def seed(session, participants: int, days: int, small: int = 10, answer_days: in
          flags: bool = True, messages_per_person: int = 3, today: date = TODAY) -> dict:
     """Two sites (a big and a small one), an admin, people, their days; returns row counts."""
     rng = random.Random(7)
-    big, little = Site(code="XW", name_en="Big", name_zh="大"), Site(
-        code="SM", name_en="Small", name_zh="小")
+    big, little = (Site(code="XW", name_en="Big", name_zh="大", created_at=NOW),
+                   Site(code="SM", name_en="Small", name_zh="小", created_at=NOW))
     session.add_all([big, little])
     session.flush()
-    admin = StaffUser(email="admin@example.org", display_name="Admin", role=StaffRole.ADMIN)
+    admin = StaffUser(email="admin@example.org", display_name="Admin", role=StaffRole.ADMIN,
+                      created_at=NOW)
     admin.set_secret(PASSWORD)
     session.add(admin)
     ids = _people(session, big.id, little.id, participants, small, today - timedelta(days=days))

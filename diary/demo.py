@@ -59,7 +59,7 @@ def seed(session: Session, now: datetime) -> bool:
     if session.scalar(select(Site.id).where(Site.code == "XW")) is not None:
         return False
     site = Site(code="XW", name_en="Xuanwu Hospital", name_zh="宣武医院",
-                timezone="Asia/Shanghai", on_call_phone="+8613800009999")
+                timezone="Asia/Shanghai", on_call_phone="+8613800009999", created_at=now)
     session.add(site)
     for email, name, role, password in (
             ("coordinator@example.org", "Demo Coordinator", StaffRole.COORDINATOR,
@@ -67,7 +67,8 @@ def seed(session: Session, now: datetime) -> bool:
             ("investigator@example.org", "Demo Investigator", StaffRole.INVESTIGATOR,
              "demo-investigator-pw"),
             ("admin@example.org", "Demo Admin", StaffRole.ADMIN, "demo-admin-password")):
-        staff = StaffUser(email=email, display_name=name, role=role, sites=[site])
+        staff = StaffUser(email=email, display_name=name, role=role, sites=[site],
+                          created_at=now)
         staff.set_secret(password)
         session.add(staff)
     session.flush()
@@ -93,14 +94,15 @@ def _participant(session, site, n, today, now, rng, pin_hash) -> None:
                     reminder_recipients=ReminderRecipients.BOTH if n == 2
                     else ReminderRecipients.PARTICIPANT,
                     reporting_mode=ReportingMode.PROXY if n == 2 else ReportingMode.SELF,
-                    diary_start_date=start, diary_end_date=start + timedelta(days=365))
+                    diary_start_date=start, diary_end_date=start + timedelta(days=365),
+                    created_at=now)
     session.add(p)
     session.flush()
     if n == 2:
         caregiver_phone = "+8613800000102"
         carer = Caregiver(participant_id=p.id, name="王丽", relationship_to="spouse",
                           phone=caregiver_phone, phone_hash=crypto.lookup_hash(caregiver_phone),
-                          locale="zh")
+                          locale="zh", created_at=now)
         carer.set_secret(CAREGIVER_PIN)
         session.add(carer)
         session.flush()
@@ -145,7 +147,8 @@ def _entry(session, p, day, at, late, rng) -> None:
     entry = DiaryEntry(participant_id=p.id, diary_date=day,
                        status=DayStatus.LATE if late else DayStatus.ON_TIME,
                        originator=originator, instrument_version=instrument.VERSION,
-                       first_submitted_at=at, last_submitted_at=at, client_submitted_at=at)
+                       first_submitted_at=at, last_submitted_at=at, client_submitted_at=at,
+                       created_at=at)
     session.add(entry)
     session.flush()
     answers = {"R1": originator.value}

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from diary.models.base import Base, UTCDateTime, enum_column, utcnow
+from diary.models.base import Base, UTCDateTime, enum_column
 
 
 class DayStatus(enum.StrEnum):
@@ -43,7 +43,7 @@ class DiaryEntry(Base):
     last_submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     client_submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     warning_sign: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     answers: Mapped[list["Answer"]] = relationship(
         back_populates="entry", order_by="Answer.id", cascade="save-update, merge")
@@ -118,4 +118,4 @@ class Draft(Base):
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id"))
     diary_date: Mapped[date]
     answers: Mapped[dict] = mapped_column(JSON, default=dict)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from diary.models.base import Base, UTCDateTime, enum_column, utcnow
+from diary.models.base import Base, UTCDateTime, enum_column
 
 
 class FlagKind(enum.StrEnum):
@@ -36,7 +36,7 @@ class Flag(Base):
     entry_id: Mapped[int | None] = mapped_column(ForeignKey("diary_entry.id"))
     diary_date: Mapped[date | None]
     detail: Mapped[str | None] = mapped_column(String(200))
-    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))

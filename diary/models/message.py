@@ -6,7 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from diary.models.base import Base, Encrypted, UTCDateTime, enum_column, utcnow
+from diary.models.base import Base, Encrypted, UTCDateTime, enum_column
 
 
 class MessageStatus(enum.StrEnum):
@@ -50,8 +50,8 @@ class OutboundMessage(Base):
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class MessageEvent(Base):
@@ -91,7 +91,7 @@ class PhoneState(Base):
     opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     invalid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     undelivered_in_row: Mapped[int] = mapped_column(default=0)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     @property
     def reachable(self) -> bool:

@@ -7,7 +7,7 @@ from sqlalchemy import ForeignKey, String, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from diary.models.account import SignInMixin
-from diary.models.base import Base, Encrypted, UTCDateTime, enum_column, utcnow
+from diary.models.base import Base, Encrypted, UTCDateTime, enum_column
 from diary.models.site import Site
 
 
@@ -50,7 +50,7 @@ class Participant(SignInMixin, Base):
     diary_end_date: Mapped[date]
     status: Mapped[ParticipantStatus] = mapped_column(
         enum_column(ParticipantStatus, "participant_status"), default=ParticipantStatus.ACTIVE)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     site: Mapped[Site] = relationship()
     caregivers: Mapped[list["Caregiver"]] = relationship(back_populates="participant")
@@ -77,7 +77,7 @@ class Caregiver(SignInMixin, Base):
     phone_hash: Mapped[str] = mapped_column(String(64), unique=True)
     locale: Mapped[str] = mapped_column(String(8), default="zh")
     active: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     participant: Mapped[Participant] = relationship(back_populates="caregivers")
 

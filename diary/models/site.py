@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from diary.models.base import Base, Encrypted, UTCDateTime, utcnow
+from diary.models.base import Base, Encrypted, UTCDateTime
 
 
 class Site(Base):
@@ -17,7 +17,7 @@ class Site(Base):
     name_zh: Mapped[str] = mapped_column(String(120))
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
     on_call_phone: Mapped[str | None] = mapped_column(Encrypted)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     def name(self, locale: str) -> str:
         """The site's name in the given language."""

@@ -7,7 +7,7 @@ from sqlalchemy import Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from diary.models.account import SignInMixin
-from diary.models.base import Base, UTCDateTime, enum_column, utcnow
+from diary.models.base import Base, UTCDateTime, enum_column
 from diary.models.site import Site
 
 
@@ -34,7 +34,7 @@ class StaffUser(SignInMixin, Base):
     role: Mapped[StaffRole] = mapped_column(enum_column(StaffRole, "staff_role"))
     locale: Mapped[str | None] = mapped_column(String(8))
     active: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sites: Mapped[list[Site]] = relationship(secondary=staff_site)
 
     kind = "staff"

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from diary.models import ClinicVisit, DayStatus, DiaryEntry, ParticipantStatus, Site
-from tests.support.factories import make_caregiver, make_participant
+from tests.support.factories import CREATED, make_caregiver, make_participant
 
 FIRST, LAST = date(2026, 3, 21), date(2026, 4, 3)  # the fortnight's diary days
 START = datetime(2026, 3, 21, 0, 0, tzinfo=UTC)  # no reminder is live in any zone here
@@ -49,7 +49,8 @@ def at(day: date, clock: time, tz: str) -> datetime:
 
 def build(session, rng: random.Random, size: int = 50) -> list[Person]:
     """Participants across four zones, with caregivers, visits, special roles and habits."""
-    site = Site(code="SIM", name_en="Sim", name_zh="模拟", on_call_phone=ON_CALL)
+    site = Site(code="SIM", name_en="Sim", name_zh="模拟", on_call_phone=ON_CALL,
+                created_at=CREATED)
     session.add(site)
     session.flush()
     roles = ROLES + ["normal"] * (size - len(ROLES))
@@ -102,7 +103,8 @@ def _history(session, person: Person) -> None:
     while day < FIRST - timedelta(days=1):
         answered_at = at(day, time(18, 0), p.timezone)
         session.add(DiaryEntry(participant_id=p.id, diary_date=day, status=DayStatus.ON_TIME,
-                               first_submitted_at=answered_at, last_submitted_at=answered_at))
+                               first_submitted_at=answered_at, last_submitted_at=answered_at,
+                               created_at=answered_at))
         person.answered[day] = answered_at
         day += timedelta(days=1)
 

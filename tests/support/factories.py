@@ -2,7 +2,7 @@
 
 import functools
 import itertools
-from datetime import date, time
+from datetime import UTC, date, datetime, time
 
 from diary import crypto
 from diary.models import (
@@ -18,6 +18,7 @@ from diary.models import (
 PIN = "246810"
 STAFF_PASSWORD = "correct horse battery"
 _numbers = itertools.count(1)
+CREATED = datetime(2026, 2, 20, 2, 0, tzinfo=UTC)  # rows made by a builder were made before March
 
 
 @functools.cache
@@ -28,7 +29,8 @@ def secret_hash(secret: str) -> str:
 
 def make_site(session, code: str = "XW", **kw) -> Site:
     site = Site(code=code, name_en=kw.pop("name_en", f"Site {code}"),
-                name_zh=kw.pop("name_zh", f"中心{code}"), **kw)
+                name_zh=kw.pop("name_zh", f"中心{code}"),
+                created_at=kw.pop("created_at", CREATED), **kw)
     session.add(site)
     session.flush()
     return site
@@ -44,7 +46,7 @@ def make_participant(session, site: Site | None = None, **kw) -> Participant:
     n = next(_numbers)
     values = {"study_code": f"{site.code}-{n:03d}", "locale": "zh", "timezone": "Asia/Shanghai",
               "reminder_time": time(20, 0), "diary_start_date": date(2026, 3, 1),
-              "diary_end_date": date(2027, 3, 1)}
+              "diary_end_date": date(2027, 3, 1), "created_at": CREATED}
     values.update(kw)
     infusions = values.pop("infusions", [])
     medicines = values.pop("medicines", [])
@@ -65,7 +67,8 @@ def make_caregiver(session, participant: Participant, **kw) -> Caregiver:
     phone = kw.pop("phone", None) or _phone()
     carer = Caregiver(participant_id=participant.id, name=kw.pop("name", "李华"),
                       relationship_to=kw.pop("relationship_to", "daughter"), phone=phone,
-                      phone_hash=crypto.lookup_hash(phone), secret_hash=secret_hash(PIN), **kw)
+                      phone_hash=crypto.lookup_hash(phone), secret_hash=secret_hash(PIN),
+                      created_at=kw.pop("created_at", CREATED), **kw)
     session.add(carer)
     session.flush()
     return carer
@@ -76,7 +79,8 @@ def make_staff(session, role: str = "coordinator", sites: list[Site] | None = No
     n = next(_numbers)
     staff = StaffUser(email=kw.pop("email", f"staff{n}@example.org"),
                       display_name=kw.pop("display_name", f"Staff {n}"), role=StaffRole(role),
-                      secret_hash=secret_hash(STAFF_PASSWORD), sites=list(sites or []), **kw)
+                      secret_hash=secret_hash(STAFF_PASSWORD), sites=list(sites or []),
+                      created_at=kw.pop("created_at", CREATED), **kw)
     session.add(staff)
     session.flush()
     return staff

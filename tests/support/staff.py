@@ -35,7 +35,7 @@ def add_days(session, participant, statuses: str, first: date) -> None:
         answered = code in "ol"
         session.add(DiaryEntry(participant_id=participant.id, diary_date=day, status=codes[code],
                                first_submitted_at=at if answered else None,
-                               last_submitted_at=at if answered else None))
+                               last_submitted_at=at if answered else None, created_at=at))
     session.flush()
 
 

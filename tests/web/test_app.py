@@ -65,6 +65,17 @@ def test_models_match_the_migrations(app):
     assert diff == []
 
 
+def test_no_model_stamps_a_time_of_its_own():
+    """Every time a row holds comes from the `now` its service was given, never a hidden clock."""
+    from diary.extensions import db
+    from diary.models.base import UTCDateTime
+
+    stamped = [f"{table.name}.{column.name}" for table in db.metadata.tables.values()
+               for column in table.columns if isinstance(column.type, UTCDateTime)
+               and (column.default is not None or column.onupdate is not None)]
+    assert stamped == []
+
+
 def test_demo_command_is_idempotent(app, session):
     runner = app.test_cli_runner()
     first = runner.invoke(args=["diary", "demo"])
@@ -122,12 +133,12 @@ def test_a_savepoint_released_first_in_a_transaction_does_not_commit_it(session)
     from datetime import date
 
     from diary.models import DayStatus, DiaryEntry
-    from tests.support.factories import make_participant
+    from tests.support.factories import CREATED, make_participant
 
     p = make_participant(session)
     session.commit()
     with session.begin_nested():
         session.add(DiaryEntry(participant_id=p.id, diary_date=date(2026, 3, 1),
-                               status=DayStatus.MISSED))
+                               status=DayStatus.MISSED, created_at=CREATED))
     session.rollback()
     assert session.scalar(select(func.count()).select_from(DiaryEntry)) == 0

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from diary.models import AuditEvent, DayStatus, DiaryEntry
 from diary.models.base import utcnow
-from tests.support.factories import make_caregiver, make_participant, make_staff
+from tests.support.factories import CREATED, make_caregiver, make_participant, make_staff
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "diary/templates"
 
@@ -67,7 +67,7 @@ def test_audit_trail_refuses_updates_and_deletes(session):
 def test_one_entry_per_participant_and_day_is_a_database_constraint(session):
     p = make_participant(session)
     session.add(DiaryEntry(participant_id=p.id, diary_date=date(2026, 3, 1),
-                           status=DayStatus.MISSED))
+                           status=DayStatus.MISSED, created_at=CREATED))
     session.commit()
     session.add(DiaryEntry(participant_id=p.id, diary_date=date(2026, 3, 1),
                            status=DayStatus.ON_TIME))

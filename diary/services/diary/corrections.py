@@ -54,7 +54,7 @@ def excuse_day(session: Session, participant: Participant, day: date, staff: Sta
     before = entry.status.value if entry is not None else None
     if entry is None:
         entry = DiaryEntry(participant_id=participant.id, diary_date=day,
-                           status=DayStatus.EXCUSED)
+                           status=DayStatus.EXCUSED, created_at=now)
         try:
             with session.begin_nested():
                 session.add(entry)

@@ -21,7 +21,7 @@ def save(session: Session, participant_id: int, day: date, section, answers: dic
     merged = {k: v for k, v in saved.items() if k not in {i.id for i in section.items}}
     merged.update(answers)
     if draft is None:
-        draft = Draft(participant_id=participant_id, diary_date=day)
+        draft = Draft(participant_id=participant_id, diary_date=day, updated_at=now)
         try:
             with session.begin_nested():
                 session.add(draft)

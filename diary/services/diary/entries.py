@@ -83,7 +83,7 @@ def submit(session: Session, participant: Participant, day: date, answers: dict[
         return SubmitResult(Sent.CONFLICT, entry)
     created = entry is None or not entry.answered
     if entry is None:
-        entry = _new_entry(session, participant, day)
+        entry = _new_entry(session, participant, day, now)
         if entry is None:
             return SubmitResult(Sent.CONFLICT, entry_for(session, participant.id, day))
     late = schedule.is_late(day, participant.timezone, now)
@@ -124,8 +124,9 @@ def replayed(session: Session, participant: Participant, day: date, token: str) 
     return SubmitResult(Sent.CONFLICT, entry_for(session, participant.id, day))
 
 
-def _new_entry(session, participant, day) -> DiaryEntry | None:
-    entry = DiaryEntry(participant_id=participant.id, diary_date=day, status=DayStatus.ON_TIME)
+def _new_entry(session, participant, day, now) -> DiaryEntry | None:
+    entry = DiaryEntry(participant_id=participant.id, diary_date=day, status=DayStatus.ON_TIME,
+                       created_at=now)
     try:
         with session.begin_nested():
             session.add(entry)

@@ -82,6 +82,13 @@ class Claimed:
     wording: Wording | None = None  # the registered template and its parameters
 
 
+@dataclass(frozen=True)
+class Claim:
+    """A due message taken: `send` when it goes out now, else `outcome` says what became of it."""
+    outcome: str  # "sending", "lost_race", or the status it was left in (dropped, suppressed…)
+    send: Claimed | None = None
+
+
 def enqueue(session: Session, new: list[NewMessage], now: datetime,
             dropped_because: str | None = None) -> int:
     """Insert each message unless its key exists; stale ones go in as dropped, with the reason."""
@@ -132,16 +139,17 @@ def _deliver_some(session: Session, gateway: Gateway, now: datetime, rules: Rule
     failures = 0
     while budget.take():
         try:
-            claimed = claim_next(session, now, rules)
+            claim = claim_next(session, now, rules)
         except OperationalError:  # SQLite's lock not had in time: another worker claims it
             session.rollback()
             counts["busy"] = counts.get("busy", 0) + 1
             continue
-        if claimed is None:
+        if claim is None:
             break
-        if isinstance(claimed, str):
-            counts[claimed] = counts.get(claimed, 0) + 1
+        if claim.send is None:
+            counts[claim.outcome] = counts.get(claim.outcome, 0) + 1
             continue
+        claimed = claim.send
         if pace is not None:
             pace.wait()
         result = gateway.send(claimed.to, claimed.body, rules.outbox.status_callback,
@@ -193,8 +201,9 @@ class Pace:
         time.sleep(max(0.0, at - time.monotonic()))
 
 
-def claim_next(session: Session, now: datetime, rules: Rules) -> Claimed | str | None:
-    """Take the next due message (SKIP LOCKED on PostgreSQL, compare-and-set everywhere)."""
+def claim_next(session: Session, now: datetime, rules: Rules) -> Claim | None:
+    """Take the next due message, None when none is due (SKIP LOCKED on PostgreSQL,
+    compare-and-set everywhere)."""
     postgres = is_postgres(session)
     message = session.scalar(NEXT_DUE_LOCKED if postgres else NEXT_DUE, {"now": now})
     if message is None:
@@ -213,10 +222,12 @@ def claim_next(session: Session, now: datetime, rules: Rules) -> Claimed | str |
                           templates.language(message.locale), verdict.params))
     if not swap(session, message.id, MessageStatus.PENDING, values):
         session.rollback()
-        return "lost_race"
+        return Claim("lost_race")
     note(session, message.id, _event_name(verdict), now)
     session.commit()
-    return claimed if verdict.status == MessageStatus.SENDING else verdict.status.value
+    if verdict.status != MessageStatus.SENDING:
+        return Claim(verdict.status.value)
+    return Claim(verdict.status.value, claimed)
 
 
 def record(session: Session, claimed: Claimed, result: SendResult, now: datetime,

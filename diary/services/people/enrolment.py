@@ -165,7 +165,7 @@ def enrol(session: Session, data: Enrolment, staff: StaffUser,
         phone_hash=crypto.lookup_hash(data.phone), locale=data.locale, timezone=data.timezone,
         reminder_time=data.reminder_time, reminder_recipients=data.reminder_recipients,
         reporting_mode=data.reporting_mode, diary_start_date=data.diary_start_date,
-        diary_end_date=end)
+        diary_end_date=end, created_at=now)
     participant.set_secret(pin)
     try:
         with session.begin_nested():  # the same form sent twice at once: one of them wins
@@ -197,7 +197,8 @@ def add_caregiver(session: Session, participant: Participant, data: NewCaregiver
     pin = new_pin()
     carer = Caregiver(participant_id=participant.id, name=data.name,
                       relationship_to=data.relationship_to, phone=data.phone,
-                      phone_hash=crypto.lookup_hash(data.phone), locale=data.locale)
+                      phone_hash=crypto.lookup_hash(data.phone), locale=data.locale,
+                      created_at=now)
     carer.set_secret(pin)
     try:
         with session.begin_nested():  # the number was registered a moment ago

@@ -56,7 +56,7 @@ def create(session: Session, email: str, name: str, role: str, password: str, no
     if session.scalar(select(StaffUser.id).where(StaffUser.email == address)):
         raise ValueError("that e-mail address already has an account")
     staff = StaffUser(email=address, display_name=name, role=StaffRole(role),
-                      sites=list(sites or []))
+                      sites=list(sites or []), created_at=now)
     staff.set_secret(password)
     session.add(staff)
     session.flush()
@@ -107,7 +107,7 @@ def create_site(session: Session, code: str, name_en: str, name_zh: str, timezon
     if session.scalar(select(Site.id).where(Site.code == code)) is not None:
         raise ValueError("site code in use")
     site = Site(code=code, name_en=name_en.strip(), name_zh=name_zh.strip(), timezone=timezone,
-                on_call_phone=on_call_phone or None)
+                on_call_phone=on_call_phone or None, created_at=now)
     session.add(site)
     session.flush()
     audit.record(session, now, "site.create", by, site_id=site.id, target=f"site:{site.id}",

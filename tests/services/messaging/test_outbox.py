@@ -14,7 +14,7 @@ from diary.models import (
     OutboundMessage,
     PhoneState,
 )
-from diary.services.messaging import outbox, reminders
+from diary.services.messaging import outbox, reachability, reminders
 from diary.sms.twilio import TwilioGateway
 from tests.support.factories import make_participant
 from tests.support.sms import FROM_NUMBER
@@ -151,7 +151,7 @@ def test_send_claimed_by_a_process_that_died_is_found_at_the_provider(
     participant(session)
     reminders.plan(session, clock.set(AT_20), rules)
     session.commit()
-    claimed = outbox.claim_next(session, clock(), rules)
+    claimed = outbox.claim_next(session, clock(), rules).send
     twilio_gateway.send(claimed.to, claimed.body, None)  # ...and the process was killed here
     run_tick("2026-03-10T20:03:00+08:00", gateway=twilio_gateway)
     assert only_message(session).status == MessageStatus.SENDING  # claim not yet expired
@@ -201,10 +201,21 @@ def test_a_claimed_message_cannot_be_claimed_again(session, clock, rules):
     participant(session)
     reminders.plan(session, clock.set(AT_20), rules)
     session.commit()
-    assert outbox.claim_next(session, clock(), rules).body
+    assert outbox.claim_next(session, clock(), rules).send.body
     assert outbox.claim_next(session, clock(), rules) is None
     assert not outbox.swap(session, only_message(session).id, MessageStatus.PENDING,
                            {"status": MessageStatus.SENDING})
+
+
+def test_a_claim_that_is_not_sent_says_what_became_of_the_message(session, clock, rules):
+    p = participant(session)
+    reminders.plan(session, clock.set(AT_20), rules)
+    reachability.opt_out(session, p.phone_hash, clock(), "sms", rules.flags)
+    session.commit()
+    claim = outbox.claim_next(session, clock(), rules)
+    assert (claim.outcome, claim.send) == ("suppressed", None)
+    assert only_message(session).status == MessageStatus.SUPPRESSED
+    assert outbox.claim_next(session, clock(), rules) is None
 
 
 def test_a_send_rate_sends_concurrently_each_message_once(session, run_tick, rules,

@@ -16,7 +16,7 @@ from diary.models import (
 )
 from diary.services.flags import opening
 from diary.services.reporting import compliance
-from tests.support.factories import make_participant
+from tests.support.factories import CREATED, make_participant
 
 START = date(2026, 3, 1)
 
@@ -130,7 +130,8 @@ def test_good_compliance_opens_no_flag(session, run_tick, submit):
 
 def test_urgent_safety_flag_sends_the_on_call_number_the_study_code_only(
         session, run_tick, sms_outbox, submit):
-    site = Site(code="BJ", name_en="Beijing", name_zh="北京", on_call_phone="+8613800009999")
+    site = Site(code="BJ", name_en="Beijing", name_zh="北京", on_call_phone="+8613800009999",
+                created_at=CREATED)
     session.add(site)
     session.flush()
     p = make_participant(session, site=site, diary_start_date=date(2026, 3, 10))
@@ -151,7 +152,8 @@ def test_urgent_safety_flag_sends_the_on_call_number_the_study_code_only(
 
 
 def test_old_urgent_flags_do_not_page_the_on_call_number(session, run_tick, sms_outbox, clock):
-    site = Site(code="BJ", name_en="Beijing", name_zh="北京", on_call_phone="+8613800009999")
+    site = Site(code="BJ", name_en="Beijing", name_zh="北京", on_call_phone="+8613800009999",
+                created_at=CREATED)
     session.add(site)
     session.flush()
     p = make_participant(session, site=site)
@@ -162,7 +164,8 @@ def test_old_urgent_flags_do_not_page_the_on_call_number(session, run_tick, sms_
 
 
 def _urgent_site(session):
-    site = Site(code="BJ", name_en="Beijing", name_zh="北京", on_call_phone="+8613800009999")
+    site = Site(code="BJ", name_en="Beijing", name_zh="北京", on_call_phone="+8613800009999",
+                created_at=CREATED)
     session.add(site)
     session.flush()
     return site

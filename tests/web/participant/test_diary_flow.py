@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from diary.models import Answer, AnswerRevision, DayStatus, DiaryEntry, Originator, Submission
 from tests.conftest import csrf
-from tests.support.factories import make_caregiver, make_participant
+from tests.support.factories import CREATED, make_caregiver, make_participant
 from tests.support.walker import Walker
 
 DAY = "2026-03-10"
@@ -23,7 +23,8 @@ def seed_yesterday(session, participant, day=date(2026, 3, 9)):
     from diary.rules import instrument, schedule
 
     entry = DiaryEntry(participant_id=participant.id, diary_date=day, status=DayStatus.ON_TIME,
-                       originator=Originator.PARTICIPANT, instrument_version="1.0")
+                       originator=Originator.PARTICIPANT, instrument_version="1.0",
+                       created_at=CREATED)
     session.add(entry)
     session.flush()
     answers = {"R1": "participant", **{f"RF{n}": "no" for n in range(1, 13)},

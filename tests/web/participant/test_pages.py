@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from diary.models import AuditEvent, DayStatus, DiaryEntry
 from tests.conftest import csrf
-from tests.support.factories import make_caregiver, make_participant
+from tests.support.factories import CREATED, make_caregiver, make_participant
 
 
 def test_home_offers_yesterday_until_noon(client, session, login_as, clock):
@@ -40,7 +40,7 @@ def test_history_shows_four_weeks_with_each_status(client, session, login_as, cl
     for day, status in ((1, DayStatus.ON_TIME), (2, DayStatus.LATE), (3, DayStatus.MISSED),
                         (4, DayStatus.EXCUSED)):
         session.add(DiaryEntry(participant_id=p.id, diary_date=date(2026, 3, day),
-                               status=status))
+                               status=status, created_at=CREATED))
     session.commit()
     login_as(p)
     page = client.get("/history").get_data(as_text=True)
@@ -58,9 +58,9 @@ def test_history_query_count_does_not_grow_with_entries(client, session, login_a
     many = make_participant(session, diary_start_date=date(2026, 3, 1))
     for day in range(1, 27):
         session.add(DiaryEntry(participant_id=many.id, diary_date=date(2026, 3, day),
-                               status=DayStatus.ON_TIME))
+                               status=DayStatus.ON_TIME, created_at=CREATED))
     session.add(DiaryEntry(participant_id=few.id, diary_date=date(2026, 3, 1),
-                           status=DayStatus.ON_TIME))
+                           status=DayStatus.ON_TIME, created_at=CREATED))
     session.commit()
     counts = []
     for p in (few, many):

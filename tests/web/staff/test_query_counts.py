@@ -22,7 +22,7 @@ def _message(session, participant, day, status, clock):
         site_id=participant.site_id, recipient="participant", to_phone=participant.phone,
         to_hash=crypto.lookup_hash(participant.phone), kind="reminder", diary_date=day,
         local_date=day, locale="zh", body="…", status=status, due_at=clock(),
-        expires_at=clock())
+        expires_at=clock(), created_at=clock(), updated_at=clock())
     session.add(message)
     session.flush()
     session.add(MessageEvent(message_id=message.id, status=status.value, at=clock()))
