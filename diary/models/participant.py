@@ -3,7 +3,7 @@
 import enum
 from datetime import date, datetime, time
 
-from sqlalchemy import ForeignKey, String, Time, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from diary.models.account import SignInMixin
@@ -32,6 +32,9 @@ class ReportingMode(enum.StrEnum):
 
 class Participant(SignInMixin, Base):
     __tablename__ = "participant"
+    # The scheduler asks each minute about the people sharing a time zone and a reminder time.
+    __table_args__ = (Index("ix_participant_reminder_group", "timezone", "reminder_time",
+                            "status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     study_code: Mapped[str] = mapped_column(String(32), unique=True)

@@ -22,6 +22,9 @@ def one_of(column, name: str) -> dict[bool, object]:
             True: column == any_(bindparam(name, type_=postgresql.ARRAY(column.type)))}
 
 
+COPY_FROM = 500  # rows; fewer go in one INSERT, more through COPY on PostgreSQL
+
+
 def insert_ignoring(session: Session, model: type, rows: Sequence[dict], conflict: Sequence[str],
                     returning: Sequence = ()) -> list:
     """Insert rows, silently skipping those that collide on `conflict`; returns inserted rows."""
@@ -29,9 +32,46 @@ def insert_ignoring(session: Session, model: type, rows: Sequence[dict], conflic
         return []
     # A fixed order: two writers inserting overlapping keys wait for each other, never deadlock.
     rows = sorted(rows, key=lambda row: tuple(row[name] for name in conflict))
+    if is_postgres(session) and len(rows) >= COPY_FROM:
+        return _copy_ignoring(session, model.__table__, rows, conflict, returning)
     insert = postgresql.insert if is_postgres(session) else sqlite.insert
     statement = insert(model.__table__).on_conflict_do_nothing(index_elements=list(conflict))
     if not returning:
         session.execute(statement, list(rows))
         return []
     return list(session.execute(statement.returning(*returning), list(rows)))
+
+
+def _copy_ignoring(session: Session, table, rows: Sequence[dict], conflict: Sequence[str],
+                   returning: Sequence) -> list:
+    """Many rows on PostgreSQL: COPY them into a temporary table, then one INSERT … SELECT.
+
+    A multi-row INSERT of tens of thousands of rows spends most of its time having the driver
+    parse its placeholders; COPY streams the values instead. The columns' own conversions
+    (encryption, UTC times) are applied first, as an INSERT would."""
+    from psycopg import sql  # only PostgreSQL comes here
+
+    dialect = session.get_bind().dialect
+    names = list(rows[0])
+    convert = [table.c[name].type._cached_bind_processor(dialect) for name in names]
+    listed = sql.SQL(", ").join(map(sql.Identifier, names))
+    keys = sql.SQL(", ").join(map(sql.Identifier, conflict))
+    target, temporary = sql.Identifier(table.name), sql.Identifier(f"incoming_{table.name}")
+    back = sql.SQL(" RETURNING {}").format(sql.SQL(", ").join(
+        sql.Identifier(column.name) for column in returning)) if returning else sql.SQL("")
+    cursor = session.connection().connection.cursor()
+    try:
+        cursor.execute(sql.SQL("CREATE TEMPORARY TABLE {} AS SELECT {} FROM {} WITH NO DATA")
+                       .format(temporary, listed, target))
+        with cursor.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(temporary, listed)) as copy:
+            for row in rows:
+                copy.write_row([value if to_db is None else to_db(value) for value, to_db
+                                in zip((row[name] for name in names), convert, strict=True)])
+        cursor.execute(sql.SQL("INSERT INTO {} ({}) SELECT {} FROM {} ORDER BY {} "
+                               "ON CONFLICT ({}) DO NOTHING{}")
+                       .format(target, listed, listed, temporary, keys, keys, back))
+        found = cursor.fetchall() if returning else []
+        cursor.execute(sql.SQL("DROP TABLE {}").format(temporary))
+    finally:
+        cursor.close()
+    return found

@@ -1,5 +1,6 @@
 """The outbox: store each message once, claim it, send after commit, record what happened."""
 
+import contextlib
 import logging
 import math
 import threading
@@ -121,10 +122,13 @@ def deliver(session: Session, gateway: Gateway, now: datetime, rules: Rules) -> 
     budget, pace = Budget(rules.outbox.batch_limit), Pace(rules.outbox.send_rate)
     workers = max(1, min(rules.outbox.send_concurrency, math.ceil(rules.outbox.send_rate)))
     bind = session.get_bind()
+    # SQLite has one writer at a time: workers that queue for it in the database back off and
+    # sleep, so they take turns here instead, and only the sends overlap.
+    writes = contextlib.nullcontext() if is_postgres(session) else threading.Lock()
 
     def work() -> dict:
         with Session(bind) as own:
-            return _deliver_some(own, gateway, now, rules, budget, pace)
+            return _deliver_some(own, gateway, now, rules, budget, pace, writes)
 
     counts: Counter = Counter()
     with ThreadPoolExecutor(workers, thread_name_prefix="sms-send") as pool:
@@ -134,12 +138,15 @@ def deliver(session: Session, gateway: Gateway, now: datetime, rules: Rules) -> 
 
 
 def _deliver_some(session: Session, gateway: Gateway, now: datetime, rules: Rules,
-                  budget: "Budget", pace: "Pace | None" = None) -> dict:
+                  budget: "Budget", pace: "Pace | None" = None,
+                  writes: contextlib.AbstractContextManager | None = None) -> dict:
+    writes = writes or contextlib.nullcontext()
     counts: dict[str, int] = {}
     failures = 0
     while budget.take():
         try:
-            claim = claim_next(session, now, rules)
+            with writes:
+                claim = claim_next(session, now, rules)
         except OperationalError:  # SQLite's lock not had in time: another worker claims it
             session.rollback()
             counts["busy"] = counts.get("busy", 0) + 1
@@ -155,8 +162,9 @@ def _deliver_some(session: Session, gateway: Gateway, now: datetime, rules: Rule
         result = gateway.send(claimed.to, claimed.body, rules.outbox.status_callback,
                               wording=claimed.wording, reference=claimed.key)
         try:
-            outcome = record(session, claimed, result, now, rules)
-            session.commit()
+            with writes:
+                outcome = record(session, claimed, result, now, rules)
+                session.commit()
         except OperationalError:  # still claimed: reconciled with the provider, never resent
             session.rollback()
             outcome = "unrecorded"

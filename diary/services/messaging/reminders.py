@@ -1,13 +1,35 @@
 """Planning reminders: which slots are due now, for whom, in which language — stored once."""
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Row, select
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Date,
+    Integer,
+    Row,
+    String,
+    Time,
+    and_,
+    bindparam,
+    cast,
+    exists,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from diary.models import (
     Caregiver,
+    ClinicVisit,
+    DiaryEntry,
     OutboundMessage,
     Participant,
     ParticipantStatus,
@@ -16,7 +38,7 @@ from diary.models import (
 from diary.rules import schedule
 from diary.rules.deployment import Rules
 from diary.services.messaging import outbox, reachability, wording
-from diary.services.sql import is_postgres, one_of
+from diary.services.sql import is_postgres
 from diary.sms import templates
 
 
@@ -26,63 +48,38 @@ class Target:
 
     code: str  # p12 (the participant) or c7 (a caregiver)
     recipient: str
-    person: Row  # the participant's roster row
+    person: Row  # the participant's row: id, site_id, diary_start_date, diary_end_date
     caregiver_id: int | None
     locale: str
     phone_hash: str
-    blocked: bool  # opted out or invalid
 
 
+ACTIVE = Participant.status == ParticipantStatus.ACTIVE
 # Built once: the tick runs every minute and these are its standing questions.
 ROSTER = (select(Participant.id, Participant.site_id, Participant.timezone,
-                 Participant.reminder_time, Participant.reminder_recipients, Participant.locale,
-                 Participant.phone_hash, Participant.diary_start_date, Participant.diary_end_date,
-                 reachability.is_blocked(Participant.phone_hash).label("blocked"))
-          .where(Participant.status == ParticipantStatus.ACTIVE).order_by(Participant.id))
-CAREGIVERS = (select(Caregiver.id, Caregiver.participant_id, Caregiver.locale,
-                     Caregiver.phone_hash,
-                     reachability.is_blocked(Caregiver.phone_hash).label("blocked"))
-              .join(Participant, Participant.id == Caregiver.participant_id)
-              .where(Caregiver.active, Participant.status == ParticipantStatus.ACTIVE))
-EXISTING_KEYS = {postgres: select(OutboundMessage.idempotency_key).where(clause)
-                 for postgres, clause in one_of(OutboundMessage.idempotency_key, "keys").items()}
+                 Participant.reminder_time, Participant.diary_start_date,
+                 Participant.diary_end_date).where(ACTIVE).order_by(Participant.id))
+GROUPS = select(Participant.timezone, Participant.reminder_time).where(ACTIVE).distinct()
+HAS_CAREGIVER = exists().where(Caregiver.participant_id == Participant.id, Caregiver.active)
 
 
 def roster(session: Session) -> list[Row]:
-    """Active participants with what scheduling needs (no decryption, one query)."""
+    """Active participants with what closing their windows needs (no decryption, one query)."""
     return list(session.execute(ROSTER))
 
 
-def targets(session: Session, people: list[Row]) -> list[Target]:
-    """Participant, caregiver or both; the participant when no caregiver is active."""
-    carers: dict[int, list[Row]] = {}
-    for row in session.execute(CAREGIVERS):
-        carers.setdefault(row.participant_id, []).append(row)
-    found = []
-    for p in people:
-        wants_carer = p.reminder_recipients != ReminderRecipients.PARTICIPANT
-        mine = carers.get(p.id, []) if wants_carer else []
-        if p.reminder_recipients != ReminderRecipients.CAREGIVER or not mine:
-            found.append(Target(f"p{p.id}", "participant", p, None, p.locale, p.phone_hash,
-                                p.blocked))
-        found += [Target(f"c{c.id}", "caregiver", p, c.id, c.locale, c.phone_hash,
-                         c.blocked)
-                  for c in mine]
-    return found
+def plan(session: Session, now: datetime, rules: Rules) -> dict:
+    """Store every reminder due now that is not stored yet; too old ones are stored as dropped.
 
-
-def plan(session: Session, now: datetime, rules: Rules,
-         people: list[Row] | None = None) -> dict:
-    """Store every reminder due now that is not stored yet; too old ones are stored as dropped."""
-    people = roster(session) if people is None else people
-    slots: dict[tuple, list[schedule.Slot]] = {}  # thousands of people share a zone and a time
-    due = [(t, slot) for t in targets(session, people) if not t.blocked
-           for slot in _slots(slots, now, t.person.timezone, t.person.reminder_time, rules)]
-    if not due:
+    Thousands of people share a time zone and a reminder time, so the slots are worked out
+    once per pair, and the database answers who in each pair still lacks the slot's message:
+    a minute with nothing new costs one query, whatever the size of the roster."""
+    slots = [(tz, at, slot) for tz, at in session.execute(GROUPS)
+             for slot in schedule.slots_around(now, tz, at, rules.reminders, rules.window)]
+    if not slots:
         return {"queued": 0, "stale": 0}
-    existing = set(session.scalars(EXISTING_KEYS[is_postgres(session)],
-                                   {"keys": list({_key(t, s) for t, s in due})}))
-    todo = [(t, s) for t, s in due if _key(t, s) not in existing]
+    todo = [(_target(row), slots[row.slot][2])
+            for row in _unplanned(session, slots)]
     if not todo:
         return {"queued": 0, "stale": 0}
     new = _compose(session, todo, rules)
@@ -92,11 +89,85 @@ def plan(session: Session, now: datetime, rules: Rules,
             "stale": outbox.enqueue(session, stale, now, dropped_because="stale")}
 
 
-def _slots(cache: dict, now: datetime, tz: str, at, rules: Rules) -> list[schedule.Slot]:
-    found = cache.get((tz, at))
-    if found is None:
-        found = cache[tz, at] = schedule.slots_around(now, tz, at, rules.reminders, rules.window)
-    return found
+def _unplanned(session: Session, slots: list) -> list[Row]:
+    """The participants and caregivers to remind about a due slot whose message is not stored
+    yet: one statement, each person met only with the slots of their own zone and time.
+
+    A superset of who gets one: `wording.choose_kind` has the last word on each."""
+    postgres = is_postgres(session)
+    due = [(n, tz, at, slot.diary_date, slot.diary_date + timedelta(days=1),
+            f":diary:{slot.diary_date.isoformat()}:{slot.name}")
+           for n, (tz, at, slot) in enumerate(slots)]
+    if postgres:
+        params = {name: [row[i] for row in due] for i, name in enumerate(DUE_COLUMNS)}
+    else:  # one JSON parameter; times and dates in the text form SQLite stores them in
+        dialect = session.get_bind().dialect
+        stored_time = Time().dialect_impl(dialect).bind_processor(dialect)
+        params = {"due": [[n, tz, stored_time(at), day.isoformat(), after.isoformat(), suffix]
+                          for n, tz, at, day, after, suffix in due]}
+    return list(session.execute(_unplanned_statement(postgres), params))
+
+
+DUE_COLUMNS = {"n": Integer, "tz": String, "at": Time, "day": Date, "next_day": Date,
+               "suffix": String}
+
+
+@functools.cache
+def _unplanned_statement(postgres: bool):
+    """Built once per database kind: the due slots arrive as arrays (PostgreSQL) or as one
+    JSON list (SQLite), so the statement never changes shape with their number."""
+    if postgres:
+        table = func.unnest(*(bindparam(name, type_=ARRAY(kind))
+                              for name, kind in DUE_COLUMNS.items())).table_valued(
+            *DUE_COLUMNS).render_derived(name="due")
+        due = {name: table.c[name] for name in DUE_COLUMNS}
+    else:
+        table = func.json_each(bindparam("due", type_=JSON)).table_valued("value").alias("due")
+        due = {name: func.json_extract(table.c.value, f"$[{n}]")
+               for n, name in enumerate(DUE_COLUMNS)}
+    group = and_(Participant.timezone == due["tz"], Participant.reminder_time == due["at"])
+    wanted = (ACTIVE, _may_need(due["day"], due["next_day"]))
+    participants = select(
+        due["n"].label("slot"), cast(null(), Integer).label("caregiver_id"), Participant.locale,
+        Participant.phone_hash, *PERSON).select_from(Participant).join(table, group).where(
+        *wanted, ~reachability.is_blocked(Participant.phone_hash),
+        or_(Participant.reminder_recipients != ReminderRecipients.CAREGIVER, ~HAS_CAREGIVER),
+        ~_stored("p", Participant.id, due["suffix"]))
+    caregivers = select(
+        due["n"].label("slot"), Caregiver.id.label("caregiver_id"), Caregiver.locale,
+        Caregiver.phone_hash, *PERSON).select_from(Caregiver).join(
+        Participant, Participant.id == Caregiver.participant_id).join(table, group).where(
+        *wanted, Caregiver.active, ~reachability.is_blocked(Caregiver.phone_hash),
+        Participant.reminder_recipients != ReminderRecipients.PARTICIPANT,
+        ~_stored("c", Caregiver.id, due["suffix"]))
+    return union_all(participants, caregivers)
+
+
+PERSON = (Participant.id, Participant.site_id, Participant.diary_start_date,
+          Participant.diary_end_date)
+
+
+def _may_need(day, next_day) -> ColumnElement[bool]:
+    """SQL: a reminder about `day` may be wanted (in the period and not done, or a visit)."""
+    done = exists().where(DiaryEntry.participant_id == Participant.id,
+                          DiaryEntry.diary_date == day, DiaryEntry.status.in_(wording.DONE))
+    visit = exists().where(ClinicVisit.participant_id == Participant.id,
+                           ClinicVisit.visit_date == next_day)
+    return or_(and_(Participant.diary_start_date <= day, Participant.diary_end_date >= day,
+                    ~done), visit)
+
+
+def _stored(prefix: str, id_column, suffix) -> ColumnElement[bool]:
+    """SQL: the message with this recipient's idempotency key (see `_key`) exists."""
+    key = literal(prefix, String) + cast(id_column, String) + suffix
+    return exists().where(OutboundMessage.idempotency_key == key)
+
+
+def _target(row: Row) -> Target:
+    if row.caregiver_id is None:
+        return Target(f"p{row.id}", "participant", row, None, row.locale, row.phone_hash)
+    return Target(f"c{row.caregiver_id}", "caregiver", row, row.caregiver_id, row.locale,
+                  row.phone_hash)
 
 
 def _key(target: Target, slot: schedule.Slot) -> str:

@@ -18,7 +18,7 @@ def tick(session: Session, now: datetime, gateway: Gateway, rules: Rules) -> dic
     if report["missed_days"]:
         session.commit()
     report["reconciled"] = delivery.reconcile(session, gateway, now, rules)
-    report.update(reminders.plan(session, now, rules, people))
+    report.update(reminders.plan(session, now, rules))
     report["on_call"] = on_call.queue_on_call(session, now, rules)
     if report["queued"] or report["stale"] or report["on_call"]:
         session.commit()

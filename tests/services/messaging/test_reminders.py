@@ -251,3 +251,24 @@ def test_ticking_twice_at_the_same_instant_stores_and_sends_once(session, run_ti
     run_tick("2026-03-10T20:00:00+08:00")
     assert len(sms_outbox.sent) == 1
     assert session.scalar(select(func.count()).select_from(OutboundMessage)) == 1
+
+
+@pytest.mark.parametrize("people", [3, 30])
+def test_a_minute_with_nothing_new_costs_two_statements_whatever_the_roster(
+        session, clock, rules, people):
+    from tests.support.query_counter import count_queries
+
+    times = [time(19, 0), time(19, 30), time(20, 0)]
+    carers = [make_participant(session, reminder_time=times[n % 3], reminder_recipients="both")
+              for n in range(people)]
+    for p in carers[::2]:
+        make_caregiver(session, p)
+    session.commit()
+    first = reminders.plan(session, clock.set("2026-03-10T20:00:00+08:00"), rules)
+    session.commit()
+    assert first["queued"] == people + len(carers[::2])  # each of them, once, at its time
+    with count_queries(session) as counted:
+        again = reminders.plan(session, clock.set("2026-03-10T20:01:00+08:00"), rules)
+    assert again == {"queued": 0, "stale": 0}
+    asked = [s for s in counted.statements if not s.startswith("BEGIN")]
+    assert len(asked) == 2, asked  # the zones and times in use, then who still lacks a message
