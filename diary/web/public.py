@@ -48,7 +48,7 @@ def offline():
 
 
 # The shell the service worker keeps on the phone; pages are added as they are visited.
-SHELL = ("diary.css", "diary.js", "queue.js", "offline.js", "icons/icon-192.png")
+SHELL = ("diary.css", "diary.js", "queue.js", "offline.js", "icons/icon-48.png")
 
 
 @bp.get("/sw.js")
