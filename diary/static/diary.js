@@ -26,6 +26,7 @@
   update();
   errorSummary();
   temperatures(form);
+  finders(form);
   readAloud(form);
 
   // The list of unanswered questions takes focus; each link lands on its question's answers.
@@ -55,6 +56,32 @@
     });
   }
 
+  // Typing part of a name leaves only the medicines that match, their groups opened.
+  function finders(scope) {
+    scope.querySelectorAll(".find").forEach(function (box) {
+      var input = box.querySelector("input");
+      var groups = box.parentNode.querySelectorAll("details.group");
+      box.hidden = false;
+      input.addEventListener("keydown", function (event) {
+        if (event.key === "Enter") { event.preventDefault(); }  // a search never sends the screen
+      });
+      input.addEventListener("input", function (event) {
+        event.stopPropagation();  // a name typed to look for is not an answer
+        var words = input.value.trim().toLocaleLowerCase();
+        groups.forEach(function (group) {
+          var here = 0;
+          group.querySelectorAll(".tile").forEach(function (tile) {
+            var match = tile.textContent.toLocaleLowerCase().indexOf(words) >= 0;
+            tile.hidden = !match;
+            here += match ? 1 : 0;
+          });
+          group.hidden = !here;
+          group.open = words ? here > 0 : !!group.querySelector("input:checked");
+        });
+      });
+    });
+  }
+
   // The phone's own voice reads a question and its answers, where it has one in this language.
   function readAloud(scope) {
     var speech = window.speechSynthesis;
@@ -74,7 +101,7 @@
         b.hidden = false;
         b.onclick = function () {
           speech.cancel();
-          var say = new window.SpeechSynthesisUtterance(b.dataset.say);
+          var say = new window.SpeechSynthesisUtterance(words(b.parentNode));
           say.lang = lang;
           try { say.voice = voice() || null; } catch (e) { /* the language alone will do */ }
           say.rate = 0.9;
@@ -83,6 +110,12 @@
           speech.speak(say);
         };
       });
+    }
+    function words(set) {
+      var text = set.querySelector("legend").textContent.trim();
+      var answers = set.classList.contains("item-multi") ? [] :
+        Array.prototype.map.call(set.querySelectorAll(".tile span"), function (s) { return s.textContent.trim(); });
+      return answers.length ? text + ": " + answers.join("; ") : text;
     }
     offer();
     if (speech.addEventListener) { speech.addEventListener("voiceschanged", offer); }

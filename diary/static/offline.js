@@ -13,11 +13,14 @@
   var DIARY = /^\/diary\/(\d{4}-\d{2}-\d{2})\/([a-z_]+)$/;
   var here = DIARY.exec(location.pathname);
   var PAGES = "diary-pages";
+  var form = document.querySelector("form.screen");
 
   navigator.serviceWorker.register("/sw.js").catch(function () { return null; });
 
   // --- the status line (its words come from the page, in the page's language) ---
+  var said = 0;  // how many times the line has changed: an answer read late never undoes a newer one
   function say(state, link) {
+    said += 1;
     if (!line) { return; }
     var text = line.getAttribute("data-" + state);
     if (!text) { return; }
@@ -62,28 +65,40 @@
     });
     form.dispatchEvent(new Event("change", { bubbles: true }));
   }
-  function keepTaps(form, day, step, items) {
+  // Put back synchronously, before the first paint and before any tap: what is kept on the
+  // phone is on screen as soon as the page is, and a later restore never undoes a new tap.
+  function keepTaps(form, day, step) {
     // On a screen the line sits just above Next, where the thumb is.
     var next = form.querySelector("button[value=next]");
     if (line && next) { next.parentNode.insertBefore(line, next); }
     var stored = localStorage.getItem(key(day, step));
-    var last = items.filter(function (i) { return i.url === location.pathname && i.step !== "review"; }).pop();
+    var touched = false;
     if (stored) {
       restore(form, JSON.parse(stored));
       say("saved");
-    } else if (last) {
-      restore(form, Array.from(new URLSearchParams(last.body)));
     }
     function save() {
+      touched = true;
       try { localStorage.setItem(key(day, step), JSON.stringify(snapshot(form))); } catch (e) { return; }
       say("saved");
     }
     form.addEventListener("change", save);
     form.addEventListener("input", save);
-    form.addEventListener("submit", function () {
+    var switching = false;  // a language switch stays on this screen: the phone keeps its copy
+    document.querySelectorAll("button[name=locale][form]").forEach(function (button) {
+      button.addEventListener("click", function () { switching = true; });
+    });
+    form.addEventListener("submit", function (event) {
+      var submitter = event.submitter;
+      if (submitter ? submitter.name === "locale" : switching) { return; }
       // From here the answers are on their way: to the study, or into the phone's queue.
       if (navigator.serviceWorker.controller || navigator.onLine) { localStorage.removeItem(key(day, step)); }
     });
+    // Without a copy here, the screen's last post still waiting in the queue is the phone's copy.
+    return function fromQueue(items) {
+      var last = items.filter(function (i) { return i.url === location.pathname && i.step !== "review"; }).pop();
+      if (!stored && !touched && last) { restore(form, Array.from(new URLSearchParams(last.body))); }
+    };
   }
 
   // --- sending what waits on the phone, once, when the network is back ---
@@ -117,10 +132,18 @@
     });
   }
   var arrived = null;  // where the study's answer to a replayed send leads: done, or help
+  var again = false;  // the network came back during a send: try once more after it
+  var retry = null;
+  var failures = 0;
   function replay() {
-    if (sending || !navigator.onLine || !who) { return Promise.resolve(); }
+    if (sending) { again = true; return Promise.resolve(); }
+    if (!navigator.onLine || !who) { return Promise.resolve(); }
     sending = true;
+    again = false;
+    clearTimeout(retry);
+    var waiting = [];
     return queued().then(function (items) {
+      waiting = items;
       if (!items.length) { return null; }
       say("sending");
       var attention = null;
@@ -130,6 +153,7 @@
         });
       }, Promise.resolve()).then(function () {
         if (attention) { say("attention", attention); return; }
+        failures = 0;
         say("sent");
         // Help after a warning found by the study always shows; "done" replaces the offline page.
         if (arrived && (/\/help$/.test(arrived.pathname) || location.pathname === "/offline")) {
@@ -138,8 +162,17 @@
         }
       });
     }).catch(function (error) {
-      say(String(error && error.message) === "signed out" ? "signin" : "waiting");
-    }).then(function () { sending = false; });
+      if (String(error && error.message) === "signed out") { say("signin"); return; }
+      // A phone may say it is connected to a network that reaches nothing, and then no
+      // "online" comes: try again after 5 s, 10 s, 20 s … at most every minute.
+      say(queueState(waiting) || "waiting");
+      retry = setTimeout(replay, Math.min(60000, 5000 * Math.pow(2, failures)));
+      failures += 1;
+    }).then(function () {
+      sending = false;
+      if (again) { return replay(); }
+      return null;
+    });
   }
 
   // --- keeping the open days' screens on the phone, from the home page ---
@@ -184,18 +217,28 @@
   });
 
   window.addEventListener("online", function () { replay(); });
-  window.addEventListener("offline", function () { queued().then(function (items) { say(items.length ? "waiting" : "offline"); }); });
+  // What waits on the phone, in the line's words, once the queue has been read (offline only).
+  function queueState(items) {
+    var mine = here && items.filter(function (i) { return i.day === here[1]; });
+    if (here && here[2] === "review" && mine.length) { return "review"; }
+    if (items.length) { return "waiting"; }
+    return here && form ? null : "offline";
+  }
+  window.addEventListener("offline", function () {
+    var at = said;
+    queued().then(function (items) { if (said === at) { say(queueState(items) || "offline"); } });
+  });
 
   if (sessionStorage.getItem("diary:sent")) {
     sessionStorage.removeItem("diary:sent");
     say("sent");
   }
+  var fromQueue = who && here && form ? keepTaps(form, here[1], here[2]) : null;
+  var loaded = said;
   queued().then(function (items) {
-    var form = document.querySelector("form.screen");
-    if (who && here && form) { keepTaps(form, here[1], here[2], items); }
-    var mine = here && items.filter(function (i) { return i.day === here[1]; });
-    if (here && here[2] === "review" && mine.length && !navigator.onLine) { say("review"); } else if (items.length && !navigator.onLine) { say("waiting"); }
-    if (!navigator.onLine && !items.length && !(here && form)) { say("offline"); }
+    var state = !navigator.onLine && said === loaded ? queueState(items) : null;
+    if (fromQueue) { fromQueue(items); }
+    if (state) { say(state); }
     return replay();
   }).then(function () {
     if (!who || location.pathname !== "/" || !navigator.onLine) { return null; }

@@ -66,6 +66,8 @@ function afterQueued(day, step, body) {
     fields.forEach(function (value, name) { if (/^RF\d+$/.test(name) && value === "yes") { warned = true; } });
     if (warned) { return Promise.resolve(see("/diary/" + day + "/help?kind=emergency")); }
   }
+  // A language switch stays on its screen (the phone's copy of its taps is put back there).
+  if (fields.has("locale")) { return Promise.resolve(see("/diary/" + day + "/" + step)); }
   return order(day).then(function (steps) {
     var next = steps.indexOf(step) + 1;
     if (next <= 0) { return see("/offline?queued=1"); }

@@ -1,7 +1,8 @@
 """Light pages: compressed responses and fingerprinted static files cached for a year.
 
 At start-up every file under ``diary/static`` is copied once into a build folder named by the
-digest of all of them, with gzip (and Brotli, when installed) variants beside it. WhiteNoise
+digest of all of them, scripts and style sheets minified, with gzip (and Brotli, when
+installed) variants beside it. WhiteNoise
 serves them before Flask sees the request: ``url_for('static', filename='diary.css')`` becomes
 ``/static/diary.<hash>.css``, cached as immutable for a year; the plain name still answers, with
 a short cache, for anything that kept an old link.
@@ -13,6 +14,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import rcssmin
+import rjsmin
 from flask import Flask
 from flask_compress import Compress
 from whitenoise import WhiteNoise
@@ -46,9 +49,19 @@ def manifest(root: Path) -> dict[str, str]:
     return names
 
 
+MINIFIERS = {".js": rjsmin.jsmin, ".css": rcssmin.cssmin}
+
+
+def minified(path: Path) -> str | None:
+    """A script or style sheet without comments and spaces (None for any other file)."""
+    minify = MINIFIERS.get(path.suffix)
+    return minify(path.read_text(encoding="utf-8")) if minify else None
+
+
 def build(root: Path, parent: Path, names: dict[str, str]) -> Path:
     """The compressed copy of the static folder, made once per content (safe to race)."""
-    digest = hashlib.sha256("\n".join(sorted(names.values())).encode()).hexdigest()[:12]
+    made = [f"rjsmin {rjsmin.__version__}", f"rcssmin {rcssmin.__version__}"]  # how, not just what
+    digest = hashlib.sha256("\n".join(made + sorted(names.values())).encode()).hexdigest()[:12]
     target = parent / digest
     if target.is_dir():
         return target
@@ -58,7 +71,11 @@ def build(root: Path, parent: Path, names: dict[str, str]) -> Path:
     for name in names:
         copy = scratch / name
         copy.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(root / name, copy)
+        small = minified(root / name)
+        if small is None:
+            shutil.copy2(root / name, copy)
+        else:
+            copy.write_text(small, encoding="utf-8")
         if compressor.should_compress(name):
             compressor.compress(str(copy))
     try:
@@ -72,6 +89,8 @@ def init_app(app: Flask) -> None:
     """Compress dynamic responses and serve the static files fingerprinted through WhiteNoise."""
     app.config.setdefault("COMPRESS_MIMETYPES", COMPRESSED_TYPES)
     app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
+    # Brotli's quality 5 is as quick as its default 4 on a page and about an eighth smaller.
+    app.config.setdefault("COMPRESS_BR_LEVEL", 5)
     app.config.setdefault("COMPRESS_MIN_SIZE", 300)
     compress.init_app(app)
 
@@ -90,6 +109,7 @@ def init_app(app: Flask) -> None:
         files.add_file_to_dictionary(prefix + stamped, str(built / name))
     app.wsgi_app = files
     app.extensions["static_names"] = names
+    app.extensions["static_built"] = built
 
     @app.url_defaults
     def stamp_static(endpoint, values):

@@ -48,7 +48,7 @@ def offline():
 
 
 # The shell the service worker keeps on the phone; pages are added as they are visited.
-SHELL = ("diary.css", "diary.js", "queue.js", "offline.js", "icons/icon-192.png")
+SHELL = ("diary.css", "diary.js", "queue.js", "offline.js", "icons/icon-48.png")
 
 
 @bp.get("/sw.js")
@@ -56,8 +56,7 @@ def service_worker():
     """The service worker, from the root so that it may answer for every page; never cached."""
     shell = [url_for("static", filename=name) for name in SHELL] + [url_for("public.offline")]
     version = "-".join(current_app.extensions["static_names"][name] for name in SHELL)
-    with current_app.open_resource("static/sw.js", "rb") as source:
-        body = source.read().decode()
+    body = (current_app.extensions["static_built"] / "sw.js").read_text(encoding="utf-8")
     queue = url_for("static", filename="queue.js")
     head = (f"const VERSION = {json.dumps(version)};\nconst SHELL = {json.dumps(shell)};\n"
             f"const QUEUE = {json.dumps(queue)};\n")

@@ -12,6 +12,7 @@ from diary import create_app
 from diary.extensions import db
 from tests.conftest import POSTGRES_URL, Clock, _config
 
+SIZES = {"360x640": (360, 640), "390x844": (390, 844)}
 CHROMIUM = os.environ.get("DIARY_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -66,6 +67,28 @@ def phone(browser):
     page.on("pageerror", lambda e: page.errors.append(str(e)))
     yield page
     context.close()
+
+
+@pytest.fixture
+def phones(browser):
+    """Phones of a given size and language; each collects console errors."""
+    contexts = []
+
+    def open_phone(size="360x640", locale="zh", scale=2, **kw):
+        width, height = SIZES[size]
+        context = browser.new_context(viewport={"width": width, "height": height},
+                                      device_scale_factor=scale, is_mobile=True, has_touch=True,
+                                      locale="zh-CN" if locale == "zh" else "en-GB", **kw)
+        contexts.append(context)
+        page = context.new_page()
+        page.errors = []
+        page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: page.errors.append(str(e)))
+        return page
+
+    yield open_phone
+    for context in contexts:
+        context.close()
 
 
 def shoot(page, name: str, full: bool = False) -> None:

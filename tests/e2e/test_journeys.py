@@ -9,37 +9,14 @@ from sqlalchemy import select
 
 from diary.extensions import db
 from diary.models import DiaryEntry, Originator, Participant
-from tests.e2e.conftest import shoot
+from tests.e2e.conftest import SIZES, shoot
 from tests.e2e.test_phone import assert_fits_and_targets_are_big, tap
 from tests.support.factories import make_caregiver, make_participant
 from tests.web.participant.test_diary_flow import seed_yesterday
 
 DAY = "2026-03-10"
-SIZES = {"360x640": (360, 640), "390x844": (390, 844)}
 TEXT = {"zh": {"next": "下一步", "resume": "继续填写（第4步，共9步）", "later": "稍后再填"},
         "en": {"next": "Next", "resume": "Continue (step 4 of 9)", "later": "Finish later"}}
-
-
-@pytest.fixture
-def phones(browser):
-    """Phones of a given size and language; each collects console errors."""
-    contexts = []
-
-    def open_phone(size="360x640", locale="zh", scale=2, **kw):
-        width, height = SIZES[size]
-        context = browser.new_context(viewport={"width": width, "height": height},
-                                      device_scale_factor=scale, is_mobile=True, has_touch=True,
-                                      locale="zh-CN" if locale == "zh" else "en-GB", **kw)
-        contexts.append(context)
-        page = context.new_page()
-        page.errors = []
-        page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: page.errors.append(str(e)))
-        return page
-
-    yield open_phone
-    for context in contexts:
-        context.close()
 
 
 def seed(app, clock, locale="zh", caregiver=False, **kw):

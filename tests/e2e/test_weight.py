@@ -13,8 +13,7 @@ def settle(page) -> None:
     page.wait_for_load_state("networkidle")
 
 
-@pytest.mark.parametrize("workers", ["block", pytest.param("allow", marks=pytest.mark.xfail(
-    strict=True, reason="open: with the service worker a first visit is 15.9 KB, over 15 KB"))])
+@pytest.mark.parametrize("workers", ["block", "allow"])
 def test_a_first_visit_weighs_at_most_15_kb(live, browser, clock, workers):
     base, app = live
     seed_participant(app, clock)
@@ -32,7 +31,6 @@ def test_a_first_visit_weighs_at_most_15_kb(live, browser, clock, workers):
     context.close()
 
 
-@pytest.mark.xfail(strict=True, reason="open: the symptoms screen is 4,014 bytes, over 4,000")
 def test_each_later_screen_weighs_at_most_4_kb_and_static_files_are_not_fetched_again(
         live, browser, clock):
     base, app = live
