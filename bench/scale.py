@@ -95,6 +95,7 @@ def pages(backend: str, folder: Path, participants: int, days: int, runs: int) -
 
 def export(backend: str, folder: Path, participants: int, days: int, answer_days: int) -> dict:
     """Rows per second of the item-level CSV, and the peak memory while it streams."""
+    from diary.services.people import scope
     from diary.services.reporting import exports
 
     app = make_app(backend, f"scale_export_{participants}", folder)
@@ -102,24 +103,26 @@ def export(backend: str, folder: Path, participants: int, days: int, answer_days
                     flags=False, messages_per_person=0)
     with app.app_context():
         staff = db.session.scalar(select(StaffUser))
+        # The download's own body, as the view streams it (all sites of an admin).
+        selection = exports.Selection(scope.Viewer.of(staff), None, cohort.NOW, cohort.TODAY)
 
         def stream() -> int:
             rows = 0
-            for chunk in exports.to_csv(exports.ITEM_HEADER, exports.item_rows(db.session,
-                                                                               staff)):
+            for chunk in exports.EXPORTS["items.csv"].body(db.session, selection):
                 rows += chunk.count("\n")
             db.session.rollback()
             return rows - 1
 
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.process_time()
         rows = stream()
-        seconds = time.perf_counter() - began
+        seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
         tracemalloc.start()
         stream()
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
     return {"cohort": counts, "rows": rows, "seconds": round(seconds, 2),
-            "rows_per_s": round(rows / seconds), "peak_mib": round(peak / 2**20, 1)}
+            "rows_per_s": round(rows / seconds), "cpu_rows_per_s": round(rows / max(cpu, 1e-6)),
+            "peak_mib": round(peak / 2**20, 1)}
 
 
 def due(backend: str, folder: Path, participants: int) -> dict:
@@ -189,7 +192,8 @@ def _page_rows(p: dict) -> list:
 
 def _export_rows(e: list) -> list:
     rows = [[f"item export, {x['cohort']['participants']:,} participants", f"{x['rows']:,} rows",
-              f"{x['rows_per_s']:,} rows/s, peak {x['peak_mib']} MiB", "≥ 50,000 rows/s"]
+              f"{x['rows_per_s']:,} rows/s ({x['cpu_rows_per_s']:,} per CPU second of this "
+              f"process), peak {x['peak_mib']} MiB", "≥ 50,000 rows/s"]
              for x in e]
     if len(e) == 2 and e[0]["peak_mib"]:
         growth = e[1]["peak_mib"] / e[0]["peak_mib"] - 1

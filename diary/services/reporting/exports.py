@@ -26,12 +26,12 @@ from diary.models import (
 from diary.rules import instrument, schedule
 from diary.services import audit
 from diary.services.people import scope
-from diary.services.reporting import compliance, dashboard, odm
+from diary.services.reporting import compliance, dashboard, item_export, odm
+from diary.services.reporting.item_export import FORMULA_STARTS, neutralise  # noqa: F401
 
 BATCH = 1000
 PRIVATE_KEYS = frozenset({"identifier", "phone", "email", "name", "to", "from", "pin"})
-ITEM_HEADER = ("study_code", "site", "diary_date", "item_id", "value", "originator",
-               "instrument_version", "submitted_at_utc", "late", "staff_entered")
+ITEM_HEADER = item_export.HEADER
 REVISION_HEADER = ("study_code", "site", "diary_date", "item_id", "old_value", "new_value",
                    "changed_at_utc", "actor_type", "originator", "reason")
 DAY_COLUMNS = ("study_code", "site", "diary_date", "status", "originator", "staff_entered",
@@ -45,8 +45,6 @@ DICTIONARY_HEADER = ("item_id", "section", "section_en", "section_zh", "type", "
                      "label_zh", "caregiver_label_en", "caregiver_label_zh", "codes",
                      "decodes_en", "decodes_zh", "shown_if", "required", "core_from_month_4",
                      "minimum", "maximum")
-# OWASP's rule for CSV injection: a cell a spreadsheet would read as a formula gets a quote.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def to_csv(header: Iterable[str], rows: Iterable[Iterable]) -> Iterator[str]:
@@ -78,11 +76,6 @@ def _cell(value) -> str:
     return neutralise(str(getattr(value, "value", value)))
 
 
-def neutralise(text: str) -> str:
-    """Text a spreadsheet shows as typed, never runs: `=HYPERLINK(…)` becomes `'=HYPERLINK(…)`."""
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
-
-
 def record_export(session: Session, staff: StaffUser, name: str, now: datetime,
                   site_id: int | None) -> None:
     """Every export is an audit event (the caller commits before streaming)."""
@@ -92,22 +85,6 @@ def record_export(session: Session, staff: StaffUser, name: str, now: datetime,
 
 def _stream(session: Session, query):
     return session.execute(query.execution_options(yield_per=BATCH))
-
-
-def item_rows(session: Session, staff: scope.Viewer, site_id: int | None = None) -> Iterator[tuple]:
-    """Long format: one row per answer."""
-    query = (select(Participant.study_code, Site.code, DiaryEntry.diary_date, Answer.item_id,
-                    Answer.value, DiaryEntry.originator, DiaryEntry.instrument_version,
-                    DiaryEntry.first_submitted_at, DiaryEntry.status, DiaryEntry.staff_entered)
-             .join(DiaryEntry, DiaryEntry.id == Answer.entry_id)
-             .join(Participant, Participant.id == DiaryEntry.participant_id)
-             .join(Site, Site.id == Participant.site_id)
-             .where(Participant.id.in_(scope.participant_ids(staff, site_id)))
-             .order_by(Participant.study_code, DiaryEntry.diary_date, Answer.item_id))
-    for code, site, day, item, value, origin, version, at, status, staff_entered in _stream(
-            session, query):
-        yield (code, site, day, item, value, origin, version, at,
-               DayStatus(status) == DayStatus.LATE, staff_entered)
 
 
 def day_rows(session: Session, staff: scope.Viewer, site_id: int | None = None) -> Iterator[tuple]:
@@ -267,7 +244,7 @@ def _csv(header: tuple[str, ...], rows: Callable[[Session, Selection], Iterable]
 
 
 EXPORTS: dict[str, Export] = {
-    "items.csv": _csv(ITEM_HEADER, lambda s, q: item_rows(s, q.viewer, q.site_id)),
+    "items.csv": Export("text/csv", lambda s, q: item_export.csv_chunks(s, q.viewer, q.site_id)),
     "days.csv": _csv(day_header(), lambda s, q: day_rows(s, q.viewer, q.site_id)),
     "revisions.csv": _csv(REVISION_HEADER, lambda s, q: revision_rows(s, q.viewer, q.site_id)),
     "compliance.csv": _csv(COMPLIANCE_HEADER, lambda s, q: compliance_rows(
