@@ -130,14 +130,15 @@ def _cells(participant, first, last, statuses, undelivered, paused, now, rules):
     cells = {}
     day = first
     while day <= last:
-        status = days.status_of(participant, day, None, now, rules)
         if day in statuses:
             stored, reason = statuses[day]
             status = getattr(stored, "value", stored)
             if status == "excused" and reason == PAUSED_REASON:
                 status = "paused"
-        elif status == "missed" and any(a <= day <= b for a, b in paused):
-            status = "paused"
+        else:  # only a day without a row needs the clock and the window
+            status = days.status_of(participant, day, None, now, rules)
+            if status == "missed" and any(a <= day <= b for a, b in paused):
+                status = "paused"
         cells[day] = DayCell(day, status, day in undelivered and status != "on_time")
         day += timedelta(days=1)
     return cells

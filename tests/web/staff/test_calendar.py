@@ -91,3 +91,20 @@ def test_calendar_and_month_navigation_cover_a_diary_starting_mid_month(client, 
     first = client.get(f"{base}?month=2025-03").get_data(as_text=True)
     assert "Previous month" not in first
     assert 'id="d-2025-03-15"' in first
+
+
+def test_the_calendar_formats_dates_as_babel_does(app):
+    from datetime import timedelta
+
+    from flask_babel import force_locale, format_date
+
+    from diary.staff.calendar import date_formatter
+
+    days = [date(2026, 1, 1) + timedelta(days=n) for n in range(0, 800, 7)]
+    with app.test_request_context():
+        for locale in ("en", "zh"):
+            with force_locale(locale):
+                for pattern in ("medium", "yyyy-MM", "EEE yyyy-MM-dd"):
+                    formatted = date_formatter(pattern)
+                    assert [formatted(d) for d in days] == [format_date(d, pattern)
+                                                           for d in days], (locale, pattern)
