@@ -3,7 +3,7 @@
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from itertools import groupby
+from operator import itemgetter
 
 from sqlalchemy import String, case, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
@@ -22,12 +22,11 @@ from diary.models import (
 )
 from diary.rules import schedule
 from diary.rules.deployment import Rules
-from diary.services.diary import days
+from diary.services.diary import days as days_
 from diary.services.people import scope
-from diary.services.reporting import compliance
+from diary.services.reporting import compliance, recent
 
 PER_PAGE = 50
-STREAK_WINDOW = 14  # most streaks end within two weeks; longer ones are counted in full
 ANSWERED = (DayStatus.ON_TIME, DayStatus.LATE)
 STATUS_FILTERS = ("active", "paused", "withdrawn", "completed", "all")
 
@@ -52,11 +51,6 @@ class Row:
     urgent: int = 0
     overdue: int = 0
 
-    def need(self) -> tuple:
-        """Sort key: urgent flags, overdue flags, missed streak, lowest 7-day compliance."""
-        recent = self.recent_rate if self.recent_rate is not None else 2.0
-        return (-self.urgent, -self.overdue, -self.streak, recent, self.study_code)
-
 
 @dataclass
 class Dashboard:
@@ -73,55 +67,118 @@ class Dashboard:
 def build(session: Session, staff: StaffUser, now: datetime, rules: Rules, *,
           site_id: int | None = None, status: str = "active", page: int = 1,
           per_page: int = PER_PAGE, default_tz: str = "Asia/Shanghai") -> Dashboard:
-    """One page of the dashboard and the counts above it; query count is independent of size."""
+    """One page of the dashboard and the counts above it; query count is independent of size.
+
+    Everyone in scope is ranked, so everyone's recent days are read, but as one integer each
+    (`recent`); rows with names and numbers are made only for the page shown.
+    """
     in_scope = scope.participant_ids(staff, site_id)
     everyone = _participants(session, in_scope)
     flags = _flags(session, in_scope, now)
-    todays = _days(session, in_scope, everyone, now)
-    board = Dashboard([], 0, 1, 1)
-    for row in everyone.values():
-        row.flags = flags.get(row.participant_id, Counter())
-        row.urgent = row.flags.pop("_urgent", 0)
-        row.overdue = row.flags.pop("_overdue", 0)
-        board.open_flags.update(row.flags)
-        today = schedule.local_today(now, row.timezone)
-        found = todays.get(row.participant_id, {})
-        board.active += row.status == ParticipantStatus.ACTIVE.value
-        board.done_today += found.get(today) in ANSWERED
-        board.missed_yesterday += found.get(today - timedelta(days=1)) == DayStatus.MISSED
-    chosen = [r for r in everyone.values() if status == "all" or r.status == status]
     local_today = schedule.local_today(now, default_tz)
     recent_since = compliance.recent_start(local_today - timedelta(days=1), rules.recent_days)
-    # Sorting needs the recent rate and the streak of everyone: both read only recent rows.
-    recent = compliance.summarize(session, in_scope, recent_since, since=recent_since)
-    streaks = recent_streaks(session, in_scope, [r.participant_id for r in chosen],
-                             local_today - timedelta(days=STREAK_WINDOW))
-    for row in chosen:
-        row.recent_rate = recent.get(row.participant_id, compliance.Compliance()).recent_rate
-        row.streak = streaks.get(row.participant_id, 0)
-    chosen.sort(key=Row.need)
-    board.total = len(chosen)
-    board.pages = max(1, -(-len(chosen) // per_page))
+    span = recent.Span(local_today + timedelta(days=1))
+    days = recent.read(session, in_scope, span)
+    longer_recent = recent_since < span.start  # then counted by the database
+    rates = _longer_recent_rates(session, in_scope, recent_since) if longer_recent else {}
+    first = max((recent_since - span.start).days, 0)
+    board = Dashboard([], 0, 1, 1)
+    todays = _LocalDays(now, span)
+    chosen, unresolved = [], []
+    active = ParticipantStatus.ACTIVE.value
+    for person in everyone:
+        pid, person_status, tz = person[0], person[3], person[4]
+        packed = days.get(pid, 0)
+        counts = flags.get(pid)
+        if counts:
+            board.open_flags.update({k: n for k, n in counts.items() if not k.startswith("_")})
+        board.active += person_status == active
+        if packed:
+            today, yesterday = todays.bits(tz)
+            board.done_today += span.answered_on(packed, today)
+            board.missed_yesterday += span.missed_on(packed, yesterday)
+        if status != "all" and person_status != status:
+            continue
+        streak, answered, expected = span.figures(packed, first)
+        if streak is None:
+            unresolved.append(pid)
+        rate = rates.get(pid) if longer_recent else answered / expected if expected else None
+        chosen.append((person, counts or {}, rate, streak))
+    # Those with no answered day in the span: their streak over the whole history.
+    longer = missed_streaks(session, unresolved)
+    ranked = []
+    for person, counts, rate, streak in chosen:
+        streak = longer.get(person[0], 0) if streak is None else streak
+        # Urgent flags, overdue flags, missed streak, lowest recent compliance, study code.
+        need = (-counts.get("_urgent", 0), -counts.get("_overdue", 0), -streak,
+                rate if rate is not None else 2.0, person[1])
+        ranked.append((need, person, counts, rate, streak))
+    ranked.sort(key=itemgetter(0))
+    board.total = len(ranked)
+    board.pages = max(1, -(-len(ranked) // per_page))
     board.page = min(max(page, 1), board.pages)
-    board.rows = chosen[(board.page - 1) * per_page: board.page * per_page]
+    board.rows = [_row(*entry[1:]) for entry in
+                  ranked[(board.page - 1) * per_page: board.page * per_page]]
     # The whole history is read only for the rows shown.
     summary = compliance.summarize(session, [r.participant_id for r in board.rows],
                                    recent_since)
     for row in board.rows:
         found = summary.get(row.participant_id, compliance.Compliance())
         row.rate, row.on_time_rate = found.rate, found.on_time_rate
-    _page_details(session, board.rows, todays, now, rules.window)
+    _page_details(session, board.rows, span, days, todays, now, rules.window)
     return board
 
 
-def _participants(session, in_scope) -> dict[int, Row]:
-    query = (select(Participant.id, Participant.study_code, Site.code, Participant.status,
-                    Participant.timezone, Participant.diary_start_date,
-                    Participant.diary_end_date)
-             .join(Site, Site.id == Participant.site_id)
-             .where(Participant.id.in_(in_scope)).order_by(Participant.study_code))
-    return {pid: Row(pid, code, site, getattr(st, "value", st), tz, start, end)
-            for pid, code, site, st, tz, start, end in session.execute(query)}
+def _longer_recent_rates(session, in_scope, since: date) -> dict[int, float | None]:
+    """Recent compliance of everyone when the recent window is longer than the span."""
+    return {pid: c.recent_rate for pid, c in
+            compliance.summarize(session, in_scope, since, since=since).items()}
+
+
+class _LocalDays:
+    """Today and yesterday in a time zone at this instant (participants share a few zones)."""
+
+    def __init__(self, now: datetime, span: recent.Span):
+        self.now, self.span, self.seen, self.seen_bits = now, span, {}, {}
+
+    def of(self, tz: str) -> tuple[date, date]:
+        found = self.seen.get(tz)
+        if found is None:
+            today = schedule.local_today(self.now, tz)
+            found = self.seen[tz] = (today, today - timedelta(days=1))
+        return found
+
+    def bits(self, tz: str) -> tuple[int | None, int | None]:
+        """Today's and yesterday's positions in the span."""
+        found = self.seen_bits.get(tz)
+        if found is None:
+            found = self.seen_bits[tz] = tuple(self.span.bit(d) for d in self.of(tz))
+        return found
+
+
+def _row(person: tuple, counts: dict, rate: float | None, streak: int) -> Row:
+    pid, code, site, status, tz, start, end = person
+    flags = Counter({k: n for k, n in counts.items() if not k.startswith("_")})
+    return Row(pid, code, site, status, tz, _date(start), _date(end), recent_rate=rate,
+               streak=streak, flags=flags, urgent=counts.get("_urgent", 0),
+               overdue=counts.get("_overdue", 0))
+
+
+def _participants(session, in_scope) -> list:
+    """Everyone in scope as plain tuples, read raw: made into rows only when shown."""
+    person = Participant.__table__.c
+    query = (select(person.id, person.study_code, Site.__table__.c.code,
+                    type_coerce(person.status, String), person.timezone,
+                    type_coerce(person.diary_start_date, String),
+                    type_coerce(person.diary_end_date, String))
+             .join(Site.__table__, Site.__table__.c.id == person.site_id)
+             .where(person.id.in_(in_scope)).order_by(person.study_code))
+    return session.connection().execute(query).all()
+
+
+def _date(value: str | date) -> date:
+    """A DATE as read raw: ISO text on SQLite, a date on PostgreSQL."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _flags(session, in_scope, now) -> dict[int, Counter]:
@@ -139,47 +196,6 @@ def _flags(session, in_scope, now) -> dict[int, Counter]:
     return out
 
 
-def _days(session, in_scope, everyone: dict[int, Row], now) -> dict[int, dict[date, str]]:
-    """Statuses of yesterday and today (each participant's local dates)."""
-    wanted = set()
-    for row in everyone.values():
-        today = schedule.local_today(now, row.timezone)
-        wanted |= {today, today - timedelta(days=1)}
-    if not wanted:
-        return {}
-    query = select(DiaryEntry.participant_id, DiaryEntry.diary_date,
-                   type_coerce(DiaryEntry.status, String)).where(
-        DiaryEntry.participant_id.in_(in_scope), DiaryEntry.diary_date.in_(sorted(wanted)))
-    out: dict[int, dict[date, str]] = {}
-    for pid, day, status in session.execute(query):
-        out.setdefault(pid, {})[day] = DayStatus(status)
-    return out
-
-
-def recent_streaks(session, in_scope, ids: list[int], window_start: date) -> dict[int, int]:
-    """Missed streaks from the recent rows; the few with no answered day in the window are
-    counted over their whole history (one more query, issued whatever the numbers)."""
-    # The status as plain text: converting thousands of rows to the enumeration costs more
-    # than the query itself.
-    rows = session.execute(
-        select(DiaryEntry.participant_id, type_coerce(DiaryEntry.status, String))
-        .where(DiaryEntry.participant_id.in_(in_scope), DiaryEntry.diary_date >= window_start)
-        .order_by(DiaryEntry.participant_id, DiaryEntry.diary_date))
-    streaks: dict[int, int] = {}
-    for pid, statuses in groupby(rows, key=lambda r: r[0]):
-        missed, answered = 0, False
-        for _pid, status in statuses:
-            if status in ANSWERED:
-                missed, answered = 0, True
-            elif status == DayStatus.MISSED:
-                missed += 1
-        if answered:
-            streaks[pid] = missed
-    unresolved = [pid for pid in ids if pid not in streaks]
-    streaks.update(missed_streaks(session, unresolved))
-    return streaks
-
-
 def missed_streaks(session, in_scope) -> dict[int, int]:
     """Missed days since the last answered day (excused days neither count nor break it)."""
     last_ok = (select(DiaryEntry.participant_id.label("pid"),
@@ -195,7 +211,8 @@ def missed_streaks(session, in_scope) -> dict[int, int]:
     return {pid: int(n) for pid, n in session.execute(query)}
 
 
-def _page_details(session, rows: list[Row], todays, now, rules) -> None:
+def _page_details(session, rows: list[Row], span: recent.Span, days: dict[int, int], todays,
+                  now, rules) -> None:
     """Last entry, today's status and last SMS status for the rows on this page only."""
     ids = [r.participant_id for r in rows]
     if not ids:
@@ -213,9 +230,9 @@ def _page_details(session, rows: list[Row], todays, now, rules) -> None:
         row.last_entry_at = _aware(raw)
         sms = last_sms.get(row.participant_id)
         row.last_sms = getattr(sms, "value", sms)
-        today = schedule.local_today(now, row.timezone)
-        found = todays.get(row.participant_id, {}).get(today)
-        row.today_status = found.value if found is not None else days.status_of(
+        today = todays.of(row.timezone)[0]
+        stored = span.status(days.get(row.participant_id, 0), today)
+        row.today_status = stored.value if stored is not None else days_.status_of(
             row, today, None, now, rules)
 
 
