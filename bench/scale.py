@@ -62,15 +62,18 @@ def staff_client(app):
     return client
 
 
-def median_ms(client, url: str, runs: int) -> float:
-    def once() -> float:
-        began = time.perf_counter()
+def median_ms(client, url: str, runs: int) -> tuple[float, float]:
+    """Median wall and CPU milliseconds of this process (on a shared machine the CPU time is
+    the steadier figure; on SQLite it includes the database's work, on PostgreSQL not)."""
+    def once() -> tuple[float, float]:
+        began, cpu = time.perf_counter(), time.process_time()
         response = client.get(url)
         assert response.status_code == 200, url
-        return (time.perf_counter() - began) * 1000
+        return (time.perf_counter() - began) * 1000, (time.process_time() - cpu) * 1000
 
     once()  # warm: templates, statements
-    return round(statistics.median(once() for _ in range(runs)), 1)
+    walls, cpus = zip(*(once() for _ in range(runs)), strict=True)
+    return round(statistics.median(walls), 1), round(statistics.median(cpus), 1)
 
 
 def pages(backend: str, folder: Path, participants: int, days: int, runs: int) -> dict:
@@ -88,8 +91,10 @@ def pages(backend: str, folder: Path, participants: int, days: int, runs: int) -
         with count_queries(SimpleNamespace(get_bind=lambda: engine)) as seen:
             client.get(f"/staff/?site={site}")
         queries[label] = seen.count
-    return {"cohort": counts, "dashboard_ms": median_ms(client, f"/staff/?site={big}", runs),
-            "participant_ms": median_ms(client, f"/staff/participants/{person}", runs),
+    dashboard_ms, dashboard_cpu = median_ms(client, f"/staff/?site={big}", runs)
+    participant_ms, participant_cpu = median_ms(client, f"/staff/participants/{person}", runs)
+    return {"cohort": counts, "dashboard_ms": dashboard_ms, "dashboard_cpu_ms": dashboard_cpu,
+            "participant_ms": participant_ms, "participant_cpu_ms": participant_cpu,
             "queries_big_site": queries["big"], "queries_small_site": queries["small"]}
 
 
@@ -184,10 +189,11 @@ def report(found: dict) -> str:
 def _page_rows(p: dict) -> list:
     return [["dashboard first page", f"{p['cohort']['participants']:,} × "
              f"{p['cohort']['days'] // max(p['cohort']['participants'], 1)} days",
-             f"{p['dashboard_ms']} ms", "< 300 ms"],
+             f"{p['dashboard_ms']} ms (CPU {p['dashboard_cpu_ms']} ms)", "< 300 ms"],
             ["dashboard queries (big site / small site)", "", f"{p['queries_big_site']} / "
              f"{p['queries_small_site']}", "equal"],
-            ["participant page", "", f"{p['participant_ms']} ms", "< 100 ms"]]
+            ["participant page", "", f"{p['participant_ms']} ms (CPU {p['participant_cpu_ms']} ms)",
+             "< 100 ms"]]
 
 
 def _export_rows(e: list) -> list:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from diary.models import Answer, DiaryEntry, Participant, Site
 from diary.services.people import scope
 
-BATCH = 5000
+BATCH = 2000
 HEADER = ("study_code", "site", "diary_date", "item_id", "value", "originator",
           "instrument_version", "submitted_at_utc", "late", "staff_entered")
 # OWASP's rule for CSV injection: a cell a spreadsheet would read as a formula gets a quote.
