@@ -3,7 +3,7 @@
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from diary.models.base import Base, UTCDateTime, enum_column
@@ -27,7 +27,10 @@ class DiaryEntry(Base):
     """A diary day that has an outcome: answered (on time or late), missed or excused."""
 
     __tablename__ = "diary_entry"
-    __table_args__ = (UniqueConstraint("participant_id", "diary_date"),)
+    __table_args__ = (UniqueConstraint("participant_id", "diary_date"),
+                      # The last fortnight of everyone, status included (the dashboard).
+                      Index("ix_diary_entry_recent_days", "diary_date", "participant_id",
+                            "status"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id"))
