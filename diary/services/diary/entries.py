@@ -4,7 +4,7 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -139,7 +139,7 @@ def _store_answers(session, entry, answers, submission, record) -> list[str]:
     """Write the answers; on amendment keep each change as a revision. Returns changed ids."""
     current = {a.item_id: a for a in session.scalars(
         select(Answer).where(Answer.entry_id == entry.id))}
-    changed = []
+    changed, added, revisions = [], [], []
     for item_id in sorted(set(current) | set(answers)):
         old = current[item_id].value if item_id in current else None
         new = answers.get(item_id)
@@ -147,14 +147,20 @@ def _store_answers(session, entry, answers, submission, record) -> list[str]:
             continue
         changed.append(item_id)
         if record or old is not None:
-            session.add(AnswerRevision(entry_id=entry.id, submission_id=submission.id,
-                                       item_id=item_id, old_value=old, new_value=new))
+            revisions.append({"entry_id": entry.id, "submission_id": submission.id,
+                              "item_id": item_id, "old_value": old, "new_value": new})
         if new is None:
             session.delete(current[item_id])  # kept in the revision just written
         elif old is None:
-            session.add(Answer(entry_id=entry.id, item_id=item_id, value=new))
+            added.append({"entry_id": entry.id, "item_id": item_id, "value": new})
         else:
             current[item_id].value = new
+    # A day's answers go in as one statement each way, not one INSERT per answer.
+    for model, rows in ((AnswerRevision, revisions), (Answer, added)):
+        if rows:
+            session.execute(insert(model), rows)
+    if added:
+        session.expire(entry, ["answers"])
     return changed
 
 

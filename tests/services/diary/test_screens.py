@@ -83,6 +83,8 @@ def test_an_urgent_save_stores_the_day_and_evaluates_each_answer_set_once(sessio
     assert history_read(counter.statements) == 1
     assert drafts_read(counter.statements) == 1
     assert len(evaluations) == 2  # before and after this screen; the store reuses both
+    inserts = [s for s in counter.statements if s.startswith("INSERT INTO answer ")]
+    assert len(inserts) == 1  # the day's answers in one statement, not one per answer
     entry = session.scalar(select(DiaryEntry).where(DiaryEntry.diary_date == DAY))
     assert entry.warning_sign
     assert entry.answer_map()["RF2"] == "yes"
