@@ -1,5 +1,7 @@
 """Error pages in the person's language; a form that expired keeps the person on the page."""
 
+import math
+import time
 from urllib.parse import urlsplit
 
 from flask import Flask, flash, redirect, render_template, request
@@ -8,7 +10,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from diary.extensions import db
+from diary.extensions import db, limiter
 from diary.web import unavailable
 
 
@@ -41,8 +43,14 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(OperationalError, unavailable.respond)
     app.register_error_handler(PoolTimeout, unavailable.respond)
 
-    for code in (400, 403, 404, 405, 413, 429, 500):
+    for code in (400, 403, 404, 405, 413, 500):
         app.register_error_handler(code, _page(code))
+
+    @app.errorhandler(429)
+    def too_many(error):
+        response = app.make_response(_page(429)(error))
+        response.headers["Retry-After"] = str(_seconds_until_reset())
+        return response
 
 
 def _back() -> str:
@@ -53,6 +61,14 @@ def _back() -> str:
     if referrer.netloc == request.host and referrer.path.startswith("/"):
         return referrer.path + (f"?{referrer.query}" if referrer.query else "")
     return "/"
+
+
+def _seconds_until_reset() -> int:
+    """When the limit that was hit lets the next attempt through (a minute if unknown)."""
+    current = limiter.current_limit
+    if current is None:
+        return 60
+    return max(1, math.ceil(current.reset_at - time.time()))
 
 
 def _page(code: int):

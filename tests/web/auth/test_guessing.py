@@ -34,6 +34,8 @@ def test_sixty_phones_one_guess_each_from_one_address_are_cut_off(client, sessio
     assert codes[:20] == [200] * 20
     assert set(codes[20:]) == {429}
     assert checked(session) == 20
+    refused = guess(client, "13800000100", "000000")
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60  # the per-minute window's rest
     page = guess(client, "13800000100", "000000", lang="zh-CN").get_data(as_text=True)
     assert "操作太频繁" in page
 
