@@ -36,9 +36,12 @@ def load_user(user_id: str):
         kind, pk, _stamp = user_id.split(":")
         model = {"participant": Participant, "caregiver": Caregiver, "staff": StaffUser}[kind]
         options = [*_undecrypted(model)]
+        # Every diary page plans the day's screens from the infusion dates: load them here.
+        if model is Participant:
+            options.append(joinedload(Participant.infusions))
         if model is Caregiver:  # the caregiver's pages are the participant's diary
             options.append(joinedload(Caregiver.participant).options(
-                *_undecrypted(Participant)))
+                *_undecrypted(Participant), joinedload(Participant.infusions)))
         account = db.session.get(model, int(pk), options=options)
     except (ValueError, KeyError):
         return None
