@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from collections import deque
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from diary.sms import templates
-from tests.support.provider_faults import FaultInjection
+from tests.support.provider_faults import FaultInjection, LocalServer, QuietServer
 
 VARIABLE = {"aliyun": re.compile(r"\$\{(\w+)\}"), "tencent": re.compile(r"\{(\d+)\}")}
 
@@ -23,16 +22,8 @@ def registered_templates(provider: str, codes) -> dict[str, str]:
             for code in [codes.codes[(templates.wording_id(kind, variant), lang)]]}
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = False
-    fake: ProviderFake
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """Stay quiet: clients that time out drop connections."""
-
-
 class _Handler(BaseHTTPRequestHandler):
-    server: _Server
+    server: QuietServer
 
     def do_POST(self) -> None:
         """Every provider call here is a POST."""
@@ -57,7 +48,7 @@ class _Handler(BaseHTTPRequestHandler):
         """Silence the access log."""
 
 
-class ProviderFake(FaultInjection):
+class ProviderFake(LocalServer, FaultInjection):
     """A provider-compatible HTTP server with stored messages, receipts and injected faults.
 
     `opted_out`, `invalid_numbers`, `rate_limited` and `undeliverable` hold E.164 numbers the
@@ -65,6 +56,7 @@ class ProviderFake(FaultInjection):
     trouble into sends.
     """
 
+    handler = _Handler
     provider = ""
 
     def __init__(self, templates_by_code: dict[str, str], sign_name: str) -> None:
@@ -74,40 +66,13 @@ class ProviderFake(FaultInjection):
         self.rate_limited: set[str] = set()
         self.undeliverable: set[str] = set()  # accepted, then an undelivered receipt
         self.now = lambda: datetime.now(UTC)  # tests with a simulated clock replace it
-        self._lock = threading.Lock()
-        self._stopping = threading.Event()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
+        self._init_server()
         self.reset()
-
-    def start(self):
-        self._stopping.clear()
-        self._server = _Server(("127.0.0.1", 0), _Handler)
-        self._server.fake = self
-        self._thread = threading.Thread(target=self._server.serve_forever,
-                                        kwargs={"poll_interval": 0.05}, daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is None:
-            return
-        self._stopping.set()
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
-        self._server = self._thread = None
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
 
     @property
     def endpoint(self) -> str:
         """The URL to give as DIARY_ALIYUN_ENDPOINT / DIARY_TENCENT_ENDPOINT."""
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return self.local_url
 
     def reset(self) -> None:
         with self._lock:

@@ -3,7 +3,67 @@
 from __future__ import annotations
 
 import random
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+
+class QuietServer(ThreadingHTTPServer):
+    """Joins its handler threads on close; quiet about clients that drop the connection
+    (they time out on purpose when latency is injected)."""
+
+    daemon_threads = False
+    fake: Any
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Stay quiet."""
+
+
+class LocalServer:
+    """Serves the class's `handler` on a free port of 127.0.0.1 in a background thread."""
+
+    handler: type[BaseHTTPRequestHandler]
+
+    def _init_server(self) -> None:
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()  # wakes handlers that sleep out injected latency
+        self._server: QuietServer | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self):
+        """Bind and serve (once; starting a started fake does nothing)."""
+        if self._server is not None:
+            return self
+        self._stopping.clear()
+        self._server = QuietServer(("127.0.0.1", 0), self.handler)
+        self._server.fake = self
+        self._thread = threading.Thread(target=self._server.serve_forever,
+                                        kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Shut down the server, wake sleeping handlers and close the socket."""
+        if self._server is None:
+            return
+        self._stopping.set()
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
+        self._server = self._thread = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    @property
+    def local_url(self) -> str:
+        """http://127.0.0.1:<port> of the running server."""
+        if self._server is None:
+            raise RuntimeError(f"{type(self).__name__} is not started")
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
 
 
 class FaultInjection:

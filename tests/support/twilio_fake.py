@@ -9,17 +9,16 @@ import math
 import re
 import secrets
 import string
-import threading
 import uuid
 from collections import deque
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from tests.support.provider_faults import FaultInjection
+from tests.support.provider_faults import FaultInjection, LocalServer, QuietServer
 
 API = "/2010-04-01"
 _PATH = re.compile(r"/2010-04-01/Accounts/([^/]+)/Messages(?:/([^/]+))?\.json")
@@ -54,16 +53,8 @@ def _parse_when(value: str) -> tuple[datetime, bool]:
     return (when if when.tzinfo else when.replace(tzinfo=UTC)), False
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = False  # so server_close() joins handler threads
-    fake: FakeTwilio
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """Stay quiet: clients that time out legitimately drop connections."""
-
-
 class _Handler(BaseHTTPRequestHandler):
-    server: _Server
+    server: QuietServer
     server_version = "FakeTwilio/1.0"
 
     def do_GET(self) -> None:
@@ -101,8 +92,10 @@ class _Handler(BaseHTTPRequestHandler):
             pass  # client already gave up (timeout injection)
 
 
-class FakeTwilio(FaultInjection):
+class FakeTwilio(LocalServer, FaultInjection):
     """Twilio-compatible HTTP server on 127.0.0.1 with fault injection."""
+
+    handler = _Handler
 
     def __init__(self, account_sid: str | None = None, auth_token: str | None = None) -> None:
         """Create (not start) the fake; credentials are random unless given."""
@@ -110,48 +103,13 @@ class FakeTwilio(FaultInjection):
         self.auth_token = auth_token or secrets.token_hex(16)
         self.invalid_numbers: set[str] = set()
         self.opted_out: set[str] = set()
-        self._lock = threading.Lock()
-        self._stopping = threading.Event()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
+        self._init_server()
         self.reset()
-
-    def start(self) -> FakeTwilio:
-        """Bind 127.0.0.1 on a free port and serve in a background thread."""
-        if self._server is not None:
-            return self
-        self._stopping.clear()
-        self._server = _Server(("127.0.0.1", 0), _Handler)
-        self._server.fake = self
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Shut down the server, wake sleeping handlers and close the socket."""
-        if self._server is None:
-            return
-        self._stopping.set()
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join()
-        self._server = self._thread = None
-
-    def __enter__(self) -> FakeTwilio:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
 
     @property
     def base_url(self) -> str:
         """Root URL to use instead of https://api.twilio.com."""
-        if self._server is None:
-            raise RuntimeError("FakeTwilio is not started")
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return self.local_url
 
     def reset(self) -> None:
         """Forget messages, requests, faults, latency and number sets."""
