@@ -53,7 +53,7 @@ def _copy_ignoring(session: Session, table, rows: Sequence[dict], conflict: Sequ
 
     dialect = session.get_bind().dialect
     names = list(rows[0])
-    convert = [table.c[name].type._cached_bind_processor(dialect) for name in names]
+    convert = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
     listed = sql.SQL(", ").join(map(sql.Identifier, names))
     keys = sql.SQL(", ").join(map(sql.Identifier, conflict))
     target, temporary = sql.Identifier(table.name), sql.Identifier(f"incoming_{table.name}")
