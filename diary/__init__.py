@@ -18,7 +18,15 @@ def create_app(overrides: dict | None = None) -> Flask:
     crypto.configure_peppers(app.config["DIARY_PIN_PEPPER"])
 
     from diary.extensions import babel, csrf, db, limiter, login_manager, migrate
-    from diary.web import assets, deployment, i18n, limits, security, transactions  # noqa: F401
+    from diary.web import (
+        assets,
+        deployment,
+        fragments,
+        i18n,
+        limits,  # noqa: F401
+        security,
+        transactions,
+    )
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"),
@@ -30,6 +38,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     limiter.init_app(app)
     security.init_app(app)
     i18n.init_app(app)
+    fragments.init_app(app)
     deployment.init_app(app)
     assets.init_app(app)
 

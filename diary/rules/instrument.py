@@ -59,6 +59,11 @@ class Section:
     intro: object = None
     same_values: dict = field(default_factory=dict)  # what "same as yesterday" itself means
 
+    @property
+    def lists_medicines(self) -> bool:
+        """Whether the screen offers the grouped medicine list (the participant's own first)."""
+        return any(i.groups for i in self.items)
+
 
 def _c(*pairs) -> tuple[Choice, ...]:
     return tuple(Choice(code, label) for code, label in pairs)

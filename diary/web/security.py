@@ -6,6 +6,7 @@ from flask import Flask, abort, current_app, flash, redirect, request, session, 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import defer, joinedload
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -35,19 +36,27 @@ def load_user(user_id: str):
     try:
         kind, pk, _stamp = user_id.split(":")
         model = {"participant": Participant, "caregiver": Caregiver, "staff": StaffUser}[kind]
-        options = [*_undecrypted(model)]
-        # Every diary page plans the day's screens from the infusion dates: load them here.
-        if model is Participant:
-            options.append(joinedload(Participant.infusions))
-        if model is Caregiver:  # the caregiver's pages are the participant's diary
-            options.append(joinedload(Caregiver.participant).options(
-                *_undecrypted(Participant), joinedload(Participant.infusions)))
-        account = db.session.get(model, int(pk), options=options)
+        account = db.session.execute(_account(model), {"pk": int(pk)}).unique().scalar()
     except (ValueError, KeyError):
         return None
     if account is None or account.get_id() != user_id or not account.is_active:
         return None
     return account
+
+
+@cache
+def _account(model):
+    """The statement that loads an account, built once per kind (it runs on every request)."""
+    from diary.models import Caregiver, Participant
+
+    options = [*_undecrypted(model)]
+    # Every diary page plans the day's screens from the infusion dates: load them here.
+    if model is Participant:
+        options.append(joinedload(Participant.infusions))
+    if model is Caregiver:  # the caregiver's pages are the participant's diary
+        options.append(joinedload(Caregiver.participant).options(
+            *_undecrypted(Participant), joinedload(Participant.infusions)))
+    return select(model).options(*options).where(model.id == bindparam("pk"))
 
 
 @cache

@@ -3,11 +3,15 @@
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from diary.models import DiaryEntry, Participant, ParticipantStatus
 from diary.rules import schedule
+
+_ENTRIES_BETWEEN = select(DiaryEntry).where(  # built once: see entries
+    DiaryEntry.participant_id == bindparam("participant_id"),
+    DiaryEntry.diary_date >= bindparam("first"), DiaryEntry.diary_date <= bindparam("last"))
 
 
 @dataclass(frozen=True)
@@ -41,9 +45,8 @@ def status_of(participant: Participant, day: date, entry: DiaryEntry | None, now
 def days_between(session: Session, participant: Participant, first: date, last: date,
                  now: datetime, rules: schedule.WindowRules) -> list[Day]:
     """Every day from first to last with its status, in one query."""
-    entries = {e.diary_date: e for e in session.scalars(select(DiaryEntry).where(
-        DiaryEntry.participant_id == participant.id, DiaryEntry.diary_date >= first,
-        DiaryEntry.diary_date <= last))}
+    entries = {e.diary_date: e for e in session.scalars(_ENTRIES_BETWEEN, {
+        "participant_id": participant.id, "first": first, "last": last})}
     count = (last - first).days + 1
     return [Day(d, status_of(participant, d, entries.get(d), now, rules), entries.get(d))
             for d in (first + timedelta(days=n) for n in range(count))]

@@ -2,17 +2,19 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from diary.models import Draft
 
+_DAY_DRAFT = select(Draft).where(Draft.participant_id == bindparam("participant_id"),
+                                 Draft.diary_date == bindparam("day"))  # built once: see entries
+
 
 def find(session: Session, participant_id: int, day: date) -> Draft | None:
     """The day's draft, if one is being filled in."""
-    return session.scalar(select(Draft).where(
-        Draft.participant_id == participant_id, Draft.diary_date == day))
+    return session.scalar(_DAY_DRAFT, {"participant_id": participant_id, "day": day})
 
 
 def save(session: Session, participant_id: int, day: date, section, answers: dict[str, str],
@@ -50,6 +52,5 @@ def copy_section(section, previous: dict[str, str], consecutive: bool) -> dict[s
 
 def draft_of(session: Session, participant_id: int, day: date) -> dict[str, str] | None:
     """The unsent answers of a day, or None when nothing is waiting."""
-    draft = session.scalar(select(Draft).where(
-        Draft.participant_id == participant_id, Draft.diary_date == day))
+    draft = find(session, participant_id, day)
     return dict(draft.answers) if draft is not None else None

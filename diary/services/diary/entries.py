@@ -4,7 +4,7 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -22,6 +22,21 @@ from diary.rules import instrument, schedule, triggers
 from diary.rules.deployment import Rules
 from diary.services import audit
 from diary.services.diary import drafts, safety
+
+# The reads every diary page makes, built once: a statement built per call costs more to build
+# and to look up in the compiled cache than to run.
+_DAY_ENTRY = select(DiaryEntry).where(DiaryEntry.participant_id == bindparam("participant_id"),
+                                      DiaryEntry.diary_date == bindparam("day"))
+_SUBMISSIONS = select(func.count()).where(Submission.entry_id == bindparam("entry_id"))
+_LAST_ANSWERED = (select(DiaryEntry.id)
+                  .where(DiaryEntry.participant_id == bindparam("participant_id"),
+                         DiaryEntry.diary_date < bindparam("before"),
+                         DiaryEntry.diary_date >= bindparam("since"),
+                         DiaryEntry.status.in_([DayStatus.ON_TIME, DayStatus.LATE]))
+                  .order_by(DiaryEntry.diary_date.desc()).limit(1).scalar_subquery())
+_LAST_ANSWERS = (select(DiaryEntry.diary_date, Answer.item_id, Answer.value)
+                 .outerjoin(Answer, Answer.entry_id == DiaryEntry.id)
+                 .where(DiaryEntry.id == _LAST_ANSWERED))
 
 
 @dataclass
@@ -60,7 +75,7 @@ def submission_count(session: Session, entry_id: int | None) -> int:
     """How many times the entry was sent; the review page carries it to detect stale tabs."""
     if entry_id is None:
         return 0
-    return session.scalar(select(func.count()).where(Submission.entry_id == entry_id)) or 0
+    return session.scalar(_SUBMISSIONS, {"entry_id": entry_id}) or 0
 
 
 def submit(session: Session, participant: Participant, day: date, answers: dict[str, str],
@@ -166,21 +181,15 @@ def _store_answers(session, entry, answers, submission, record) -> list[str]:
 
 def entry_for(session: Session, participant_id: int, day: date) -> DiaryEntry | None:
     """The day's entry, if it has one."""
-    return session.scalar(select(DiaryEntry).where(
-        DiaryEntry.participant_id == participant_id, DiaryEntry.diary_date == day))
+    return session.scalar(_DAY_ENTRY, {"participant_id": participant_id, "day": day})
 
 
 def last_answers(session: Session, participant_id: int, before: date,
                  lookback_days: int = 14) -> tuple[date | None, dict[str, str]]:
     """The most recent answered day and its answers, for "same as yesterday" (one query)."""
-    last = (select(DiaryEntry.id)
-            .where(DiaryEntry.participant_id == participant_id, DiaryEntry.diary_date < before,
-                   DiaryEntry.diary_date >= before - timedelta(days=lookback_days),
-                   DiaryEntry.status.in_([DayStatus.ON_TIME, DayStatus.LATE]))
-            .order_by(DiaryEntry.diary_date.desc()).limit(1).scalar_subquery())
-    rows = session.execute(
-        select(DiaryEntry.diary_date, Answer.item_id, Answer.value)
-        .outerjoin(Answer, Answer.entry_id == DiaryEntry.id).where(DiaryEntry.id == last)).all()
+    rows = session.execute(_LAST_ANSWERS, {
+        "participant_id": participant_id, "before": before,
+        "since": before - timedelta(days=lookback_days)}).all()
     if not rows:
         return None, {}
     return rows[0][0], {item_id: value for _day, item_id, value in rows if item_id is not None}

@@ -1,0 +1,53 @@
+"""A question's HTML comes from the store only for the very inputs it was drawn for."""
+
+from flask import render_template_string
+from flask_babel import force_locale
+from werkzeug.datastructures import MultiDict
+
+from diary.rules import instrument
+from diary.web import fragments
+
+DRAWN_FRESH = ('{% from "participant/_items.html" import item_field %}'
+               "{{ item_field(item, values, errors, caregiver, own) }}")
+
+
+def fresh(item, values, errors, caregiver, own):
+    return render_template_string(DRAWN_FRESH, item=item, values=values, errors=errors,
+                                  caregiver=caregiver, own=own)
+
+
+def test_each_language_answer_error_and_wording_gets_its_own_html(app):
+    symptoms = instrument.BY_SECTION["symptoms"].items
+    medicines = next(i for s in instrument.BY_SECTION.values() for i in s.items if i.groups)
+    cases = []
+    for item in (symptoms[0], symptoms[1], medicines):
+        codes = item.codes()
+        for values in (MultiDict(), MultiDict([(item.id, codes[0])]),
+                       MultiDict([(item.id, codes[-1])]),
+                       MultiDict([(item.id, codes[0]), (item.id, codes[1])])):
+            for errors in ({}, {item.id: "Please answer this question."}):
+                for caregiver in (False, True):
+                    for own in ((), (medicines.codes()[2],)):
+                        cases.append((item, values, errors, caregiver, own))
+    with app.test_request_context("/"):
+        fragments._drawn.clear()
+        drawn = {"zh": set(), "en": set()}
+        for _round in range(2):  # the second round is served from the store
+            for locale in ("zh", "en"):
+                with force_locale(locale):
+                    for item, values, errors, caregiver, own in cases:
+                        html = fragments.item_html(item, values, errors, caregiver, own)
+                        assert html == fresh(item, values, errors, caregiver, own)
+                        drawn[locale].add(str(html))
+    assert not drawn["zh"] & drawn["en"]  # no question is drawn alike in both languages
+    assert len(drawn["zh"]) >= 3 * 3 * 2  # three items, each answer and error drawn apart
+
+
+def test_the_store_stays_within_its_limit(app, monkeypatch):
+    monkeypatch.setattr(fragments, "LIMIT", 3)
+    item = instrument.BY_SECTION["symptoms"].items[0]
+    with app.test_request_context("/"):
+        fragments._drawn.clear()
+        for code in item.codes():
+            fragments.item_html(item, MultiDict([(item.id, code)]), {}, False)
+            assert len(fragments._drawn) <= 3
