@@ -1,18 +1,25 @@
-"""Each question's HTML, drawn once per language, wording and answer, then served again.
+"""Parts of pages drawn once per language (and what else they depend on), then served again.
 
 Most of a diary screen is its questions' fixed words and tiles; between two people only the
 ticked tile and the error differ. A question's HTML depends on nothing but the item, its own
 answer, its error, the caregiver's wording, the usual medicines and the language (no address,
 no token, no date), so what was drawn for one set of these serves every later request with the
-same set. A full store is emptied and refilled: it never grows past ``LIMIT`` questions.
+same set. Each application keeps its own store, emptied when full: it never grows past
+``LIMIT`` parts.
 """
 
-from flask import current_app
+from flask import current_app, request
 from flask_babel import get_locale
 from markupsafe import Markup
 
 LIMIT = 4096
-_drawn: dict[tuple, tuple[object, Markup]] = {}
+
+
+def _store() -> dict[tuple, tuple[object, Markup]]:
+    store = current_app.extensions["diary_fragments"]
+    if len(store) >= LIMIT:
+        store.clear()
+    return store
 
 
 def item_html(item, values, errors, caregiver: bool, own=()) -> Markup:
@@ -20,17 +27,31 @@ def item_html(item, values, errors, caregiver: bool, own=()) -> Markup:
     error = errors.get(item.id)
     key = (str(get_locale()), item.id, bool(caregiver), tuple(own) if item.groups else (),
            tuple(values.getlist(item.id)), None if error is None else str(error))
-    found = _drawn.get(key)
+    store = _store()
+    found = store.get(key)
     if found is not None and found[0] is item:  # the instrument's own item, not a namesake
         return found[1]
     macro = current_app.jinja_env.get_template("participant/_items.html").module.item_field
     html = macro(item, values, errors, caregiver, own)  # escaped: the template autoescapes
-    if len(_drawn) >= LIMIT:
-        _drawn.clear()
-    _drawn[key] = (item, html)
+    store[key] = (item, html)
     return html
 
 
+def drawn_once(*key, caller) -> Markup:
+    """The body of ``{% call drawn_once(name, ...) %}…{% endcall %}``, drawn once per language.
+
+    For markup that depends on nothing but the language and the names given: the addresses of
+    the static files (fixed while the server runs), a page's fixed words.
+    """
+    key = (str(get_locale()), request.script_root, "once", *key)
+    store = _store()
+    found = store.get(key)
+    if found is None:
+        found = store[key] = (None, caller())
+    return found[1]
+
+
 def init_app(app) -> None:
-    """Templates call ``item_html(item, values, errors, caregiver, own)``."""
-    app.jinja_env.globals["item_html"] = item_html
+    """Templates call ``item_html(item, values, errors, caregiver, own)`` and ``drawn_once``."""
+    app.extensions["diary_fragments"] = {}
+    app.jinja_env.globals.update(item_html=item_html, drawn_once=drawn_once)

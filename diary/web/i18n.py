@@ -17,11 +17,18 @@ class CatalogueDomain(Domain):
 
     def get_translations(self):
         try:
-            locale = g._flask_babel.babel_locale
+            context = g._flask_babel
+            locale = context.babel_locale
         except (AttributeError, RuntimeError):  # not chosen yet, or outside the application
             return super().get_translations()
+        kept = getattr(context, "diary_catalogue", None)  # this request's, for this locale
+        if kept is not None and kept[0] is locale:
+            return kept[1]
         found = self.cache.get((str(locale), self.domain[0]))
-        return found if found is not None else super().get_translations()
+        if found is None:
+            return super().get_translations()
+        context.diary_catalogue = (locale, found)
+        return found
 
 
 def select_locale() -> str:
@@ -77,7 +84,15 @@ def init_app(app: Flask) -> None:
     """The quicker catalogue lookup, and formatting helpers for every template."""
     from diary.extensions import babel
 
-    babel.domain_instance = CatalogueDomain(domain=app.config.get("BABEL_DOMAIN", "messages"))
+    domain = babel.domain_instance = CatalogueDomain(
+        domain=app.config.get("BABEL_DOMAIN", "messages"))
+    # The templates' _() and ngettext() ask the domain directly, as Python code does.
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: domain.get_translations().ugettext(s),
+        ngettext=lambda s, p, n: domain.get_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: domain.get_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: domain.get_translations().unpgettext(c, s, p, n),
+        newstyle=True)
     app.jinja_env.globals.update(html_lang=html_lang, format_date=format_date,
                                  format_datetime=format_datetime, short_date=short_date,
                                  month_name=month_name)

@@ -30,7 +30,7 @@ def test_each_language_answer_error_and_wording_gets_its_own_html(app):
                     for own in ((), (medicines.codes()[2],)):
                         cases.append((item, values, errors, caregiver, own))
     with app.test_request_context("/"):
-        fragments._drawn.clear()
+        app.extensions["diary_fragments"].clear()
         drawn = {"zh": set(), "en": set()}
         for _round in range(2):  # the second round is served from the store
             for locale in ("zh", "en"):
@@ -47,7 +47,32 @@ def test_the_store_stays_within_its_limit(app, monkeypatch):
     monkeypatch.setattr(fragments, "LIMIT", 3)
     item = instrument.BY_SECTION["symptoms"].items[0]
     with app.test_request_context("/"):
-        fragments._drawn.clear()
+        app.extensions["diary_fragments"].clear()
         for code in item.codes():
             fragments.item_html(item, MultiDict([(item.id, code)]), {}, False)
-            assert len(fragments._drawn) <= 3
+            assert len(app.extensions["diary_fragments"]) <= 3
+
+
+def test_parts_drawn_once_follow_the_language_and_the_page(client, session, login_as, clock):
+    from tests.conftest import csrf
+    from tests.support.factories import make_participant
+
+    clock.set("2026-03-10T20:00:00+08:00")
+    people = {"zh": make_participant(session, locale="zh"),
+              "en": make_participant(session, locale="en")}
+    session.commit()
+    for _round in range(2):
+        for locale, person in people.items():
+            login_as(person)
+            home = client.get("/").get_data(as_text=True)
+            screen = client.get("/diary/2026-03-10/symptoms").get_data(as_text=True)
+            review = client.get("/diary/2026-03-10/review").get_data(as_text=True)
+            notice = {"zh": "如遇紧急情况，请立即拨打120", "en": "In an emergency call 120"}[locale]
+            assert all(notice in page for page in (home, screen, review))
+            assert "data-saved" in screen
+            assert "data-saved" not in home + review
+            assert "data-review" in review
+            assert "data-review" not in home + screen
+            assert all('/static/diary.' in page and 'src="/static/offline.' in page
+                       for page in (home, screen))
+            client.post("/logout", data={"csrf_token": csrf(client, "/")})
