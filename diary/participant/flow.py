@@ -68,7 +68,8 @@ def _render(participant, account, day, shown: screens.Screen, values, errors, to
         caregiver=account.kind == "caregiver", missing_message=reading.MISSING,
         has_previous=any(i.id in shown.previous for i in shown.section.items),
         previous_day=shown.previous_day, copied=shown.copied,
-        own=screens.usual_medicines(participant, day) if shown.section.lists_medicines else (),
+        own=(screens.usual_medicines(db.session, participant, day)
+             if shown.section.lists_medicines else ()),
         default_who=shown.saved.get("R1") or screens.default_originator(participant,
                                                                         account).value)
 

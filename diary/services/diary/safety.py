@@ -3,15 +3,26 @@
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
-from diary.models import Answer, DiaryEntry, Flag, FlagKind, FlagStatus, Participant
+from diary.models import Answer, DiaryEntry, Flag, FlagKind, FlagStatus, Medication, Participant
 from diary.rules import schedule, triggers
 from diary.services import audit
 from diary.services.flags import opening
 
 HISTORY_DAYS = 7
+# Read on every screen saved, so built once (a statement built per call costs more to build
+# and to find in the compiled cache than to run).
+_HISTORY = (select(DiaryEntry.diary_date, Answer.item_id, Answer.value)
+            .join(Answer, Answer.entry_id == DiaryEntry.id)
+            .where(DiaryEntry.participant_id == bindparam("participant_id"),
+                   DiaryEntry.diary_date < bindparam("day"),
+                   DiaryEntry.diary_date >= bindparam("since")))
+_TAKING = (select(Medication.code)
+           .where(Medication.participant_id == bindparam("participant_id"),
+                  or_(Medication.stop_date.is_(None), Medication.stop_date >= bindparam("day")))
+           .order_by(Medication.id))
 
 
 @dataclass(frozen=True)
@@ -36,16 +47,17 @@ class Context:
 
 def context(session: Session, participant: Participant, day: date) -> Context:
     """The recent days' answers (one query) and whether an anticoagulant is being taken."""
-    rows = session.execute(
-        select(DiaryEntry.diary_date, Answer.item_id, Answer.value)
-        .join(Answer, Answer.entry_id == DiaryEntry.id)
-        .where(DiaryEntry.participant_id == participant.id, DiaryEntry.diary_date < day,
-               DiaryEntry.diary_date >= day - timedelta(days=HISTORY_DAYS)))
+    rows = session.execute(_HISTORY, {"participant_id": participant.id, "day": day,
+                                      "since": day - timedelta(days=HISTORY_DAYS)})
     history: dict[date, dict[str, str]] = {}
     for diary_date, item_id, value in rows:
         history.setdefault(diary_date, {})[item_id] = value
-    meds = [m.code for m in participant.medications if m.stop_date is None or m.stop_date >= day]
-    return Context(day, history, triggers.on_anticoagulant(meds))
+    return Context(day, history, triggers.on_anticoagulant(taking(session, participant.id, day)))
+
+
+def taking(session: Session, participant_id: int, day: date) -> list[str]:
+    """The codes on the participant's own medicine list that day (not stopped before it)."""
+    return list(session.scalars(_TAKING, {"participant_id": participant_id, "day": day}))
 
 
 def urgent_codes(outcome: triggers.Outcome) -> list[str]:

@@ -3,7 +3,7 @@
 import enum
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from sqlalchemy.exc import IntegrityError
@@ -98,21 +98,30 @@ def saved_answers(session: Session, participant_id: int, day: date):
 
 
 def screen(session: Session, participant: Participant, day: date, step: str,
-           window: schedule.WindowRules) -> Screen | None:
-    """The screen with this id on this day, or None when the day does not ask it."""
+           window: schedule.WindowRules, *, previous: bool = True) -> Screen | None:
+    """The screen with this id on this day, or None when the day does not ask it.
+
+    Without `previous`, the last answered day is left unread until `with_previous` (a save
+    that goes on to the next screen never shows it).
+    """
     asked = sections(participant, day, window)
     section = next((s for s in asked if s.id == step), None)
     if section is None:
         return None
     draft, saved = saved_answers(session, participant.id, day)
-    previous_day, previous = entries.last_answers(session, participant.id, day)
-    return Screen(asked, section, saved, draft, previous_day, previous, day)
+    shown = Screen(asked, section, saved, draft, None, {}, day)
+    return with_previous(session, participant, shown) if previous else shown
 
 
-def usual_medicines(participant: Participant, day: date) -> list[str]:
+def with_previous(session: Session, participant: Participant, shown: Screen) -> Screen:
+    """The screen with the last answered day's answers, for "same as …" and its preview."""
+    previous_day, previous = entries.last_answers(session, participant.id, shown.day)
+    return replace(shown, previous_day=previous_day, previous=previous)
+
+
+def usual_medicines(session: Session, participant: Participant, day: date) -> list[str]:
     """The codes of the participant's own medicine list on that day, shown first on M2."""
-    return [m.code for m in participant.medications
-            if m.stop_date is None or m.stop_date >= day]
+    return safety.taking(session, participant.id, day)
 
 
 def default_originator(participant: Participant, account) -> Originator:
@@ -131,9 +140,11 @@ def save_screen(session: Session, participant: Participant, account, day: date, 
     The triggers' history is read once; the draft is read once. Returns None when the day
     does not ask this screen.
     """
-    shown = screen(session, participant, day, step, rules.window)
+    shown = screen(session, participant, day, step, rules.window, previous=False)
     if shown is None:
         return None
+    if given.action == "same":  # copies the last answered day's answers
+        shown = with_previous(session, participant, shown)
     if given.action == "language":
         # Keep every valid tap of this screen; nothing is judged until the person goes on.
         answers, _errors = reading.read_section(shown.section, given.form, shown.saved)
@@ -146,6 +157,8 @@ def save_screen(session: Session, participant: Participant, account, day: date, 
     if errors and not warned:
         # What was typed comes back as typed; a shortcut shows what it would have filled in.
         values = given.form if given.action == "next" else {**shown.saved, **answers}
+        if given.action != "same":
+            shown = with_previous(session, participant, shown)
         return ScreenOutcome(Saved.INVALID, shown, errors, values)
     merged = drafts.save(session, participant.id, day, shown.section, answers, shown.saved,
                          shown.draft, now)

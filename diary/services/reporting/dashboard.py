@@ -51,6 +51,14 @@ class Row:
     urgent: int = 0
     overdue: int = 0
 
+    @property
+    def shown(self) -> tuple:
+        """Everything the row shows: two rows alike here look alike on the page."""
+        return (self.participant_id, self.study_code, self.status, self.timezone,
+                self.today_status, self.last_entry_at, self.recent_rate, self.rate,
+                self.on_time_rate, self.streak, self.last_sms, tuple(sorted(self.flags.items())),
+                self.urgent, self.overdue)
+
 
 @dataclass
 class Dashboard:

@@ -99,3 +99,23 @@ def test_dashboard_page_shows_the_columns(client, session, login_as, world, cloc
     assert '<strong class="low">2</strong>' in page  # missed in a row
     filtered = client.get(f"/staff/?site={world.bj.id}&status=nonsense").get_data(as_text=True)
     assert "XW-001" in filtered  # a site that is not theirs is ignored, not an error
+
+
+def test_a_dashboard_row_follows_its_participant_between_requests(client, session, login_as,
+                                                                   world, clock):
+    """Rows are drawn once per look: a new day or another language draws the row again."""
+    login_as(world.coordinator)
+    before = client.get("/staff/").get_data(as_text=True)
+    assert '<strong class="low">' not in before
+    add_days(session, world.ours, "oolmm", START + timedelta(days=4))
+    session.commit()
+    after = client.get("/staff/").get_data(as_text=True)
+    assert "60 %" in after
+    assert '<strong class="low">2</strong>' in after
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh"
+    chinese = client.get("/staff/").get_data(as_text=True)
+    assert "60 %" in chinese
+    rows = [page[page.index("<tbody>"):page.index("</tbody>")] for page in (after, chinese)]
+    assert rows[0].count("<tr") == rows[1].count("<tr")
+    assert "Missed in a row" in rows[0]
+    assert "Missed in a row" not in rows[1]
