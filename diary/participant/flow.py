@@ -20,8 +20,8 @@ from diary.web.deployment import rules
 from diary.web.forms import ActionForm
 
 
-def screen(participant, account, day: date, step: str):
-    """Show a section, or save it and move on."""
+def screen(participant, account, day: date, step: str, entry):
+    """Show a section, or save it and move on (`entry`: the day's, already read, or None)."""
     form = ActionForm()
     to_review = (request.values.get("return") == "review")
     if request.method == "POST" and form.validate_on_submit():
@@ -30,7 +30,7 @@ def screen(participant, account, day: date, step: str):
         given = screens.Given("language" if switching else request.form.get("action", "next"),
                               request.form)
         outcome = screens.save_screen(db.session, participant, account, day, step, given,
-                                      clock.now(), rules())
+                                      clock.now(), rules(), entry)
         if outcome is None:
             abort(404)
         if outcome.status is Saved.HELP:
@@ -48,7 +48,7 @@ def screen(participant, account, day: date, step: str):
                             else url_for("participant.review", day=day.isoformat()))
         return _render(participant, account, day, outcome.screen, _as_form(outcome.values),
                        outcome.errors, to_review)
-    shown = screens.screen(db.session, participant, day, step, rules().window)
+    shown = screens.screen(db.session, participant, day, step, rules().window, entry=entry)
     if shown is None:
         abort(404)
     return _render(participant, account, day, shown, _as_form(shown.saved), {}, to_review)
@@ -104,8 +104,8 @@ def _help_url(day, outcome) -> str:
                    both="1" if outcome.crisis and outcome.emergency else None)
 
 
-def review(participant, account, day: date):
-    """Check every answer, then send once."""
+def review(participant, account, day: date, entry):
+    """Check every answer, then send once (`entry`: the day's, already read, or None)."""
     form = ActionForm()
     if request.method == "POST" and form.validate_on_submit():
         sending = screens.Sending(_token(), _client_time(), _int(request.form.get("base")))
@@ -123,8 +123,7 @@ def review(participant, account, day: date):
             result = entries.replayed(db.session, participant, day, sending.token)
         return _after_submit(day, result)
     asked = screens.sections(participant, day, rules().window)
-    _draft, saved = screens.saved_answers(db.session, participant.id, day)
-    entry = entries.entry_for(db.session, participant.id, day)
+    _draft, saved = screens.saved_answers(db.session, participant.id, day, entry)
     return render_template(
         "participant/review.html", sections=asked, day=day, answers=saved, form=form,
         token=uuid.uuid4().hex, base=entries.submission_count(db.session, entry and entry.id),

@@ -1,6 +1,7 @@
 """The participant's and caregiver's pages: home, the diary screens, history, settings."""
 
 import uuid
+from dataclasses import dataclass
 from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -8,6 +9,7 @@ from flask_babel import gettext as _
 
 from diary import clock
 from diary.extensions import db
+from diary.models import DiaryEntry
 from diary.participant import flow
 from diary.participant.forms import SettingsForm
 from diary.rules import answers as reading
@@ -44,22 +46,22 @@ def home(participant, account):
 @diarist_required
 def step(participant, account, day, step):
     """One screen of the diary: show it, or save it and go on."""
-    the_day = _open_day(participant, day)
-    if not isinstance(the_day, date):
+    opened = _open_day(participant, day)
+    if not isinstance(opened, OpenDay):
         late = step == "warning" and request.method == "POST" and flow.warning_on_closed_day(
             participant, account, _parse(day))
-        return late or the_day
-    return flow.screen(participant, account, the_day, step)
+        return late or opened
+    return flow.screen(participant, account, opened.day, step, opened.entry)
 
 
 @bp.route("/diary/<day>/review", methods=["GET", "POST"])
 @diarist_required
 def review(participant, account, day):
     """All answers on one page; one tap sends them."""
-    the_day = _open_day(participant, day)
-    if not isinstance(the_day, date):
-        return the_day
-    return flow.review(participant, account, the_day)
+    opened = _open_day(participant, day)
+    if not isinstance(opened, OpenDay):
+        return opened
+    return flow.review(participant, account, opened.day, opened.entry)
 
 
 @bp.get("/diary/<day>/done")
@@ -107,7 +109,7 @@ def past_day(participant, account, day):
     return render_template("participant/past_day.html", day=the_day, entry=entry,
                            answers=entry.answer_map(), caregiver=account.kind == "caregiver",
                            sections=screens.sections(participant, the_day, rules().window),
-                           editable=isinstance(_open_day(participant, day), date))
+                           editable=isinstance(_open_day(participant, day), OpenDay))
 
 
 @bp.route("/settings", methods=["GET", "POST"])
@@ -142,16 +144,22 @@ def _parse(day: str) -> date:
     return schedule.day_from_url(day) or abort(404)
 
 
+@dataclass(frozen=True)
+class OpenDay:
+    day: date
+    entry: DiaryEntry | None  # read once here, handed to the screen
+
+
 def _open_day(participant, day: str):
-    """The day if the participant may fill it in now, else the page that says why not."""
+    """The day (and its entry) if the participant may fill it in now, else the page that says
+    why not."""
     the_day = _parse(day)
     now = clock.now()
     if the_day > schedule.local_today(now, participant.timezone):
         abort(404)
-    status = days.status_of(participant, the_day,
-                            entries.entry_for(db.session, participant.id, the_day), now,
-                            rules().window)
+    entry = entries.entry_for(db.session, participant.id, the_day)
+    status = days.status_of(participant, the_day, entry, now, rules().window)
     if schedule.is_open(the_day, participant.timezone, now, rules().window) and status in (
             "open", "on_time", "late"):
-        return the_day
+        return OpenDay(the_day, entry)
     return render_template("participant/closed.html", day=the_day), 200

@@ -88,17 +88,25 @@ def sections(participant: Participant, day: date, window: schedule.WindowRules) 
     return [instrument.trim(instrument.BY_SECTION[sid], core) for sid, core in plan]
 
 
-def saved_answers(session: Session, participant_id: int, day: date):
-    """The draft and the answers so far: the draft's, else the sent entry's (to amend)."""
+UNREAD = object()  # the day's entry has not been read yet
+
+
+def saved_answers(session: Session, participant_id: int, day: date, entry=UNREAD):
+    """The draft and the answers so far: the draft's, else the sent entry's (to amend).
+
+    `entry` is the day's entry (or None) when the caller has read it already.
+    """
     draft = drafts.find(session, participant_id, day)
     if draft is not None:
         return draft, dict(draft.answers)
-    entry = entries.entry_for(session, participant_id, day)
+    if entry is UNREAD:
+        entry = entries.entry_for(session, participant_id, day)
     return None, entry.answer_map() if entry is not None else {}
 
 
 def screen(session: Session, participant: Participant, day: date, step: str,
-           window: schedule.WindowRules, *, previous: bool = True) -> Screen | None:
+           window: schedule.WindowRules, *, previous: bool = True,
+           entry=UNREAD) -> Screen | None:
     """The screen with this id on this day, or None when the day does not ask it.
 
     Without `previous`, the last answered day is left unread until `with_previous` (a save
@@ -108,7 +116,7 @@ def screen(session: Session, participant: Participant, day: date, step: str,
     section = next((s for s in asked if s.id == step), None)
     if section is None:
         return None
-    draft, saved = saved_answers(session, participant.id, day)
+    draft, saved = saved_answers(session, participant.id, day, entry)
     shown = Screen(asked, section, saved, draft, None, {}, day)
     return with_previous(session, participant, shown) if previous else shown
 
@@ -134,13 +142,13 @@ def default_originator(participant: Participant, account) -> Originator:
 
 
 def save_screen(session: Session, participant: Participant, account, day: date, step: str,
-                given: Given, now: datetime, rules) -> ScreenOutcome | None:
+                given: Given, now: datetime, rules, entry=UNREAD) -> ScreenOutcome | None:
     """Save one screen in the draft; a warning sign is stored at once and opens its flag.
 
     The triggers' history is read once; the draft is read once. Returns None when the day
     does not ask this screen.
     """
-    shown = screen(session, participant, day, step, rules.window, previous=False)
+    shown = screen(session, participant, day, step, rules.window, previous=False, entry=entry)
     if shown is None:
         return None
     if given.action == "same":  # copies the last answered day's answers
