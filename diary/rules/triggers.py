@@ -9,6 +9,8 @@ from diary.rules.medicines import ANTICOAGULANTS, ANTIDEPRESSANTS, ANTISPASTIC
 EMERGENCY_SIGNS = tuple(f"RF{n}" for n in range(1, 12))
 CRISIS_SIGN = "RF12"
 TRACKED_SYMPTOMS = tuple(f"S{n}" for n in range(1, 14) if n != 11)
+# What the trend triggers read of earlier days: the symptoms and "worse than yesterday".
+HISTORY_ITEMS = (*TRACKED_SYMPTOMS, "S14")
 
 
 @dataclass(frozen=True)

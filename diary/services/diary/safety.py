@@ -18,7 +18,8 @@ _HISTORY = (select(DiaryEntry.diary_date, Answer.item_id, Answer.value)
             .join(Answer, Answer.entry_id == DiaryEntry.id)
             .where(DiaryEntry.participant_id == bindparam("participant_id"),
                    DiaryEntry.diary_date < bindparam("day"),
-                   DiaryEntry.diary_date >= bindparam("since")))
+                   DiaryEntry.diary_date >= bindparam("since"),
+                   Answer.item_id.in_(triggers.HISTORY_ITEMS)))
 _TAKING = (select(Medication.code)
            .where(Medication.participant_id == bindparam("participant_id"),
                   or_(Medication.stop_date.is_(None), Medication.stop_date >= bindparam("day")))
