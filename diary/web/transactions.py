@@ -1,6 +1,9 @@
 """Transaction mode per request kind: pages that only read never wait for the write lock."""
 
 from flask import Flask, g, request
+from flask import session as cookie_session
+
+from diary.extensions import db
 
 READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Pages fetched with GET that still write once, first thing (an export records who took it).
@@ -23,6 +26,24 @@ def may_write(peek: bool = False) -> bool:
     return True
 
 
+def readers_without_transaction() -> None:
+    """PostgreSQL: a request that only reads sends no BEGIN and no ROLLBACK.
+
+    Under READ COMMITTED each statement reads its own snapshot whether or not a transaction is
+    open, so for a reader the transaction adds two round trips and no consistency. A request
+    that may write keeps its transaction (SQLite readers keep their deferred one, see
+    extensions._sqlite_begin).
+    """
+    if request.endpoint in (None, "static") or may_write(peek=True):
+        return
+    if not cookie_session.get("_user_id"):  # only a signed-in page is sure to read at all
+        return
+    session = db.session()
+    if db.engine.dialect.name == "postgresql" and not session.in_transaction():
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
 def init_app(app: Flask) -> None:
-    """Let the SQLite BEGIN ask the request what kind it is."""
+    """Let the SQLite BEGIN ask the request what kind it is; readers on PostgreSQL go without."""
     app.extensions["diary_may_write"] = may_write
+    app.before_request(readers_without_transaction)

@@ -1,6 +1,6 @@
 """The test client behaves like a server: each request has its own context and session."""
 
-from flask import g
+from flask import g, request
 
 from diary.extensions import db
 
@@ -19,3 +19,32 @@ def test_each_request_runs_in_a_context_and_session_of_its_own(app, client, sess
     assert first_session is not second_session
     assert session() not in (first_session, second_session)
     assert not first_session.in_transaction()  # closed when its request ended
+
+
+def test_on_postgresql_a_signed_in_reading_page_sends_no_begin(app, client, session, login_as,
+                                                               clock):
+    """Readers run statement by statement (READ COMMITTED gives each its own snapshot anyway);
+    writers keep their transaction, and the pooled connection goes back as it came."""
+    from tests.support.factories import make_participant
+
+    postgres = db.engine.dialect.name == "postgresql"
+    modes = []
+
+    @app.after_request
+    def note(response):
+        if request.endpoint in ("participant.home", "participant.step"):
+            connection = db.session.connection()
+            modes.append((request.method, connection.connection.dbapi_connection.autocommit
+                          if postgres else db.session().in_transaction()))
+        return response
+
+    clock.set("2026-03-10T20:00:00+08:00")
+    login_as(make_participant(session))
+    assert client.get("/").status_code == 200
+    client.post("/diary/2026-03-10/symptoms", data={"action": "next"})  # a writer
+    if postgres:
+        assert modes == [("GET", True), ("POST", False)]
+        with db.engine.connect() as connection:
+            assert connection.connection.dbapi_connection.autocommit is False
+    else:  # SQLite keeps a deferred reading transaction
+        assert modes[0] == ("GET", True)
