@@ -25,6 +25,7 @@ migrate = Migrate()
 # Limits are declared on the views; storage comes from RATELIMIT_STORAGE_URI (see config).
 limiter = Limiter(key_func=get_remote_address)
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLAC")
+READS_ONLY = "diary_reads_only"  # an execution option: this connection's transaction only reads
 
 
 class ReaderWrote(RuntimeWarning):
@@ -58,7 +59,7 @@ def _sqlite_begin(connection) -> None:
     that only read begin deferred and never queue behind the writers.
     """
     if connection.dialect.name == "sqlite":
-        writer = may_write()
+        writer = not connection.get_execution_options().get(READS_ONLY) and may_write()
         connection.info["diary_reader"] = not writer
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
 

@@ -11,8 +11,9 @@ from sqlalchemy.orm import defer, joinedload
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from diary import clock
-from diary.extensions import db, login_manager
+from diary.extensions import login_manager
 from diary.models.base import Encrypted
+from diary.web import transactions
 
 PUBLIC_ENDPOINTS = {"static", "public.healthz", "public.manifest", "public.offline",
                     "public.service_worker",
@@ -36,7 +37,7 @@ def load_user(user_id: str):
     try:
         kind, pk, _stamp = user_id.split(":")
         model = {"participant": Participant, "caregiver": Caregiver, "staff": StaffUser}[kind]
-        account = db.session.execute(_account(model), {"pk": int(pk)}).unique().scalar()
+        account = transactions.read_before_writing(_account(model), {"pk": int(pk)})
     except (ValueError, KeyError):
         return None
     if account is None or account.get_id() != user_id or not account.is_active:

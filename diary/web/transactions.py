@@ -2,8 +2,9 @@
 
 from flask import Flask, g, request
 from flask import session as cookie_session
+from sqlalchemy.orm import Session
 
-from diary.extensions import db
+from diary.extensions import READS_ONLY, db
 
 READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Pages fetched with GET that still write once, first thing (an export records who took it).
@@ -24,6 +25,25 @@ def may_write(peek: bool = False) -> bool:
     if not peek:
         g._diary_wrote = True
     return True
+
+
+def read_before_writing(statement, params: dict):
+    """The one object `statement` finds, read before a SQLite writer takes the write lock.
+
+    A writer's transaction takes the lock at its first statement and holds it to the commit.
+    Every request first reads the signed-in account; reading it on a connection of its own
+    leaves the lock to the view's own statements. What it found joins the request's session
+    without another query. Elsewhere (PostgreSQL, readers, a transaction already open) it is
+    an ordinary read in the request's session.
+    """
+    session = db.session()
+    if (db.engine.dialect.name != "sqlite" or db.engine.url.database in (None, "", ":memory:")
+            or session.in_transaction() or not may_write(peek=True)):
+        return session.execute(statement, params).unique().scalar()
+    with db.engine.connect().execution_options(**{READS_ONLY: True}) as connection, \
+            Session(bind=connection) as reader:
+        found = reader.execute(statement, params).unique().scalar()
+        return None if found is None else session.merge(found, load=False)
 
 
 def readers_without_transaction() -> None:

@@ -48,3 +48,35 @@ def test_on_postgresql_a_signed_in_reading_page_sends_no_begin(app, client, sess
             assert connection.connection.dbapi_connection.autocommit is False
     else:  # SQLite keeps a deferred reading transaction
         assert modes[0] == ("GET", True)
+
+
+def test_on_sqlite_a_writer_reads_the_account_before_it_takes_the_write_lock(
+        app, client, session, login_as, clock):
+    """The account is read in a deferred transaction of its own; the view's first statement
+    takes the lock, and the account it uses came along without another query."""
+    import sqlalchemy as sa
+
+    from tests.conftest import csrf
+    from tests.support.factories import make_participant
+
+    if db.engine.dialect.name != "sqlite":
+        return
+    clock.set("2026-03-10T20:00:00+08:00")
+    login_as(make_participant(session))
+    seen = []
+
+    def note(_conn, _cursor, statement, *_args):
+        seen.append(" ".join(statement.split())[:40])
+
+    screen = "/diary/2026-03-10/symptoms"
+    token = csrf(client, screen)
+    sa.event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        assert client.post(screen, data={"action": "next", "csrf_token": token}).status_code == 200
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", note)
+    account = next(i for i, s in enumerate(seen) if s.startswith("SELECT participant.id"))
+    locked = seen.index("BEGIN IMMEDIATE")
+    assert seen[account - 1] == "BEGIN"  # its own reading transaction
+    assert account < locked
+    assert not any(s.startswith("SELECT participant.") for s in seen[locked:])
