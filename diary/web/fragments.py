@@ -4,8 +4,9 @@ Most of a diary screen is its questions' fixed words and tiles; between two peop
 ticked tile and the error differ. A question's HTML depends on nothing but the item, its own
 answer, its error, the caregiver's wording, the usual medicines and the language (no address,
 no token, no date), so what was drawn for one set of these serves every later request with the
-same set. Each application keeps its own store, emptied when full: it never grows past
-``LIMIT`` parts.
+same set. Only answers chosen from the item's own codes are kept (what is typed, or forged, is
+drawn each time), and each application keeps its own store, emptied when full: it never grows
+past ``LIMIT`` parts.
 """
 
 from flask import current_app, request
@@ -24,14 +25,17 @@ def _store() -> dict[tuple, tuple[object, Markup]]:
 
 def item_html(item, values, errors, caregiver: bool, own=()) -> Markup:
     """The item's fieldset as ``participant/_items.html`` draws it, from the store when it can."""
+    given = tuple(values.getlist(item.id))
+    macro = current_app.jinja_env.get_template("participant/_items.html").module.item_field
+    if not set(given) <= set(item.codes()):  # typed or forged: drawn each time, never kept
+        return macro(item, values, errors, caregiver, own)
     error = errors.get(item.id)
     key = (str(get_locale()), item.id, bool(caregiver), tuple(own) if item.groups else (),
-           tuple(values.getlist(item.id)), None if error is None else str(error))
+           given, None if error is None else str(error))
     store = _store()
     found = store.get(key)
     if found is not None and found[0] is item:  # the instrument's own item, not a namesake
         return found[1]
-    macro = current_app.jinja_env.get_template("participant/_items.html").module.item_field
     html = macro(item, values, errors, caregiver, own)  # escaped: the template autoescapes
     store[key] = (item, html)
     return html

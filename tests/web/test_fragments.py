@@ -76,3 +76,19 @@ def test_parts_drawn_once_follow_the_language_and_the_page(client, session, logi
             assert all('/static/diary.' in page and 'src="/static/offline.' in page
                        for page in (home, screen))
             client.post("/logout", data={"csrf_token": csrf(client, "/")})
+
+
+def test_typed_or_forged_answers_are_drawn_each_time_and_never_kept(app):
+    symptom = instrument.BY_SECTION["symptoms"].items[0]
+    typed = next(i for s in instrument.BY_SECTION.values() for i in s.items
+                 if i.kind == "temperature")
+    forged = MultiDict([(symptom.id, "x" * 10_000)])
+    with app.test_request_context("/"):
+        store = app.extensions["diary_fragments"]
+        store.clear()
+        html = fragments.item_html(symptom, forged, {symptom.id: "Not an option."}, False)
+        assert html == fresh(symptom, forged, {symptom.id: "Not an option."}, False, ())
+        for value in ("37.2", "37.3"):
+            answer = MultiDict([(typed.id, value)])
+            assert value in fragments.item_html(typed, answer, {}, False)
+        assert store == {}
