@@ -124,12 +124,11 @@ def review(participant, account, day: date, entry):
         return _after_submit(day, result)
     asked = screens.sections(participant, day, rules().window)
     _draft, saved = screens.saved_answers(db.session, participant.id, day, entry)
+    where = progress.of_day(db.session, participant, day, entry, rules().window)
     return render_template(
         "participant/review.html", sections=asked, day=day, answers=saved, form=form,
-        token=uuid.uuid4().hex, base=entries.submission_count(db.session, entry and entry.id),
-        caregiver=account.kind == "caregiver", total=len(asked) + 1, amending=entry is not None,
-        pending=progress.of_day(db.session, participant, day, entry,
-                                rules().window).state == "pending",
+        token=uuid.uuid4().hex, base=where.base, caregiver=account.kind == "caregiver",
+        total=len(asked) + 1, amending=entry is not None, pending=where.state == "pending",
         late=schedule.is_late(day, participant.timezone, clock.now()))
 
 

@@ -34,8 +34,8 @@ def home(participant, account):
     open_days = days.open_days(db.session, participant, now, rules().window)
     closes = {d.day: schedule.window_closes_at(d.day, participant.timezone, rules().window)
               for d in open_days}
-    states = {d.day: progress.of_day(db.session, participant, d.day, d.entry, rules().window)
-              for d in open_days}
+    states = progress.of_days(db.session, participant, [(d.day, d.entry) for d in open_days],
+                              rules().window)
     return render_template("participant/home.html", participant=participant, account=account,
                            open_days=open_days, closes=closes, progress=states,
                            tokens={d.day: uuid.uuid4().hex for d in open_days},

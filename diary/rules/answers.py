@@ -133,9 +133,13 @@ def display(item, value: str | None) -> str:
         return str(NOT_MEASURED) if value == "not_measured" else f"{value} °C"
     if item.kind in ("count", "text"):
         return value
-    labels = {c.code: str(c.label) for c in item.choices}
-    return "、".join(labels.get(v, v) for v in value.split(",")) if item.kind == "multi" \
-        else labels.get(value, value)
+    picked = value.split(",") if item.kind == "multi" else [value]
+    return "、".join(_label(item, v) for v in picked)
+
+
+def _label(item, code: str) -> str:
+    """One choice's words; only that label is translated, not every choice of the item."""
+    return next((str(c.label) for c in item.choices if c.code == code), code)
 
 
 NOT_MEASURED = _l("Not measured")

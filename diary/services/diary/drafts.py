@@ -10,6 +10,9 @@ from diary.models import Draft
 
 _DAY_DRAFT = select(Draft).where(Draft.participant_id == bindparam("participant_id"),
                                  Draft.diary_date == bindparam("day"))  # built once: see entries
+_DAYS_DRAFTS = select(Draft.diary_date, Draft.answers).where(
+    Draft.participant_id == bindparam("participant_id"),
+    Draft.diary_date.in_(bindparam("days", expanding=True)))
 
 
 def find(session: Session, participant_id: int, day: date) -> Draft | None:
@@ -50,7 +53,7 @@ def copy_section(section, previous: dict[str, str], consecutive: bool) -> dict[s
     return copied
 
 
-def draft_of(session: Session, participant_id: int, day: date) -> dict[str, str] | None:
-    """The unsent answers of a day, or None when nothing is waiting."""
-    draft = find(session, participant_id, day)
-    return dict(draft.answers) if draft is not None else None
+def drafts_of(session: Session, participant_id: int, days: list[date]) -> dict[date, dict]:
+    """The unsent answers of each of the days that has some (one query)."""
+    return {day: dict(answers) for day, answers in session.execute(
+        _DAYS_DRAFTS, {"participant_id": participant_id, "days": days})}

@@ -28,6 +28,11 @@ from diary.services.diary import drafts, safety
 _DAY_ENTRY = select(DiaryEntry).where(DiaryEntry.participant_id == bindparam("participant_id"),
                                       DiaryEntry.diary_date == bindparam("day"))
 _SUBMISSIONS = select(func.count()).where(Submission.entry_id == bindparam("entry_id"))
+_SUBMISSIONS_OF = (select(Submission.entry_id, func.count())
+                   .where(Submission.entry_id.in_(bindparam("ids", expanding=True)))
+                   .group_by(Submission.entry_id))
+_ANSWERS_OF = (select(Answer.entry_id, Answer.item_id, Answer.value)
+               .where(Answer.entry_id.in_(bindparam("ids", expanding=True))))
 _LAST_ANSWERED = (select(DiaryEntry.id)
                   .where(DiaryEntry.participant_id == bindparam("participant_id"),
                          DiaryEntry.diary_date < bindparam("before"),
@@ -76,6 +81,22 @@ def submission_count(session: Session, entry_id: int | None) -> int:
     if entry_id is None:
         return 0
     return session.scalar(_SUBMISSIONS, {"entry_id": entry_id}) or 0
+
+
+def submission_counts(session: Session, entry_ids: list[int]) -> dict[int, int]:
+    """How many times each entry was sent (one query; entries never sent are left out)."""
+    if not entry_ids:
+        return {}
+    return dict(session.execute(_SUBMISSIONS_OF, {"ids": entry_ids}).all())
+
+
+def answer_maps(session: Session, entry_ids: list[int]) -> dict[int, dict[str, str]]:
+    """Each entry's answers keyed by item id, as ``DiaryEntry.answer_map`` gives (one query)."""
+    found: dict[int, dict[str, str]] = {}
+    if entry_ids:
+        for entry_id, item_id, value in session.execute(_ANSWERS_OF, {"ids": entry_ids}):
+            found.setdefault(entry_id, {})[item_id] = value
+    return found
 
 
 def submit(session: Session, participant: Participant, day: date, answers: dict[str, str],

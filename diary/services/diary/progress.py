@@ -25,10 +25,30 @@ class Progress:
 def of_day(session: Session, participant: Participant, day: date, entry: DiaryEntry | None,
            rules: schedule.WindowRules) -> Progress:
     """The day's state from its draft and its stored entry; the first screen still to answer."""
-    sections = screens.sections(participant, day, rules)
+    return of_days(session, participant, [(day, entry)], rules)[day]
+
+
+def of_days(session: Session, participant: Participant,
+            days: list[tuple[date, DiaryEntry | None]],
+            rules: schedule.WindowRules) -> dict[date, Progress]:
+    """Each day's state, in at most three statements however many days are asked for: the
+    drafts, then the stored answers and the send counts of the days that have an entry."""
+    if not days:
+        return {}
+    unsent = drafts.drafts_of(session, participant.id, [day for day, _entry in days])
+    kept = [entry.id for _day, entry in days if entry is not None]
+    answered = [entry.id for _day, entry in days if entry is not None and entry.answered]
+    stored = entries.answer_maps(session, answered)
+    sends = entries.submission_counts(session, kept)
+    return {day: _progress(screens.sections(participant, day, rules), unsent.get(day),
+                           stored.get(entry.id, {}) if entry is not None else {},
+                           sends.get(entry.id, 0) if entry is not None else 0)
+            for day, entry in days}
+
+
+def _progress(sections, draft: dict[str, str] | None, stored: dict[str, str],
+              base: int) -> Progress:
     ids = [s.id for s in sections]
-    draft = drafts.draft_of(session, participant.id, day)
-    stored = entry.answer_map() if entry is not None and entry.answered else {}
     answers = draft if draft is not None else stored
     missing = set(reading.missing_items(sections, answers))
     step = next((s.id for s in sections if any(i.id in missing for i in s.items)), "review")
@@ -44,8 +64,7 @@ def of_day(session: Session, participant: Participant, day: date, entry: DiaryEn
         state = "resume"
     else:
         state = "done"
-    return Progress(state, step, number, len(ids) + 1, number - 1, bool(stored),
-                    entries.submission_count(session, entry.id if entry else None))
+    return Progress(state, step, number, len(ids) + 1, number - 1, bool(stored), base)
 
 
 def _only(answers: dict[str, str], asked: set[str]) -> dict[str, str]:

@@ -50,6 +50,36 @@ def test_history_shows_four_weeks_with_each_status(client, session, login_as, cl
     assert "March 19, 2026: Open" in page  # yesterday, until noon
 
 
+def test_home_query_count_does_not_grow_with_its_open_days(client, session, login_as, clock):
+    """Yesterday and today open, each with answers stored and sent: the same statements as a
+    home page with only one of them, and each day still reads its own state."""
+    from diary.models import Draft
+    from tests.support.query_counter import count_queries
+    from tests.web.participant.test_diary_flow import seed_yesterday
+
+    clock.set("2026-03-11T09:00:00+08:00")
+    one, both = make_participant(session, locale="en"), make_participant(session, locale="en")
+    session.commit()
+    seed_yesterday(session, one, day=date(2026, 3, 11))
+    for day in (date(2026, 3, 10), date(2026, 3, 11)):
+        seed_yesterday(session, both, day=day)
+    session.add(Draft(participant_id=both.id, diary_date=date(2026, 3, 10),
+                      answers={"R1": "caregiver"}, updated_at=CREATED))
+    session.commit()
+    counts, pages = [], []
+    for p in (one, both):
+        client.post("/logout", data={"csrf_token": csrf(client, "/login")})
+        login_as(p)
+        with count_queries(session) as counter:
+            pages.append(client.get("/").get_data(as_text=True))
+        counts.append(counter.count)
+    assert counts[0] == counts[1]
+    assert "/diary/2026-03-10/who" in pages[0]
+    assert "Done. Thank you." in pages[0]
+    assert "Done. Thank you." in pages[1]  # today, as stored
+    assert "Your changes are not sent yet." in pages[1]  # yesterday: its draft differs
+
+
 def test_history_query_count_does_not_grow_with_entries(client, session, login_as, clock):
     from tests.support.query_counter import count_queries
 
