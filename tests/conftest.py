@@ -21,6 +21,13 @@ POSTGRES_URL = os.environ.get("DIARY_TEST_DATABASE_URL")
 pytest_plugins = ["tests.support.sms", "tests.support.faults", "tests.support.live_server"]
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """The simulated fortnights and the real processes first, so that with several workers
+    they run beside the rest instead of after it (the order is otherwise kept)."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 class Clock:
     """A clock tests set and move; the app reads it through DIARY_CLOCK."""
 

@@ -1,9 +1,10 @@
 """The one place that decides which sites, participants and flags a staff member may see."""
 
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import Select, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, bindparam, select
+from sqlalchemy.orm import Session, defer
 
 from diary.models import Caregiver, Flag, InboundMessage, Participant, Site, StaffUser
 from diary.models.staff import staff_site
@@ -23,6 +24,39 @@ class Viewer:
         return cls(staff.id, staff.sees_all_sites)
 
 
+@dataclass(frozen=True)
+class Reach:
+    """The shape of a staff member's scope (all sites or their own; every site or one), apart
+    from its values: a statement built once around ``participant_ids`` serves every staff
+    member of that shape, given ``values`` when it runs."""
+
+    all_sites: bool
+    one_site: bool
+
+    @classmethod
+    def of(cls, staff: StaffUser | Viewer, site_id: int | None = None) -> tuple["Reach", dict]:
+        return (cls(staff.sees_all_sites, site_id is not None),
+                {"reach_staff": staff.id, "reach_site": site_id})
+
+    @property
+    def participant_ids(self) -> Select:
+        """The subquery ``participant_ids`` gives, with the staff member and site as bound
+        parameters (``reach_staff``, ``reach_site``)."""
+        return _reach_subquery(self.all_sites, self.one_site)
+
+
+@cache
+def _reach_sites(all_sites: bool) -> Select:
+    return select(Site.id) if all_sites else select(staff_site.c.site_id).where(
+        staff_site.c.staff_id == bindparam("reach_staff"))
+
+
+@cache
+def _reach_subquery(all_sites: bool, one_site: bool) -> Select:
+    query = select(Participant.id).where(Participant.site_id.in_(_reach_sites(all_sites)))
+    return query.where(Participant.site_id == bindparam("reach_site")) if one_site else query
+
+
 def site_ids(staff: StaffUser | Viewer) -> Select:
     """A subquery of the site ids this staff member may see."""
     if staff.sees_all_sites:
@@ -30,10 +64,17 @@ def site_ids(staff: StaffUser | Viewer) -> Select:
     return select(staff_site.c.site_id).where(staff_site.c.staff_id == staff.id)
 
 
+# Pick lists: the on-call number is left unread, so not decrypted on every page.
+_ALL_SITES = select(Site).options(defer(Site.on_call_phone)).order_by(Site.code)
+_OWN_SITES = _ALL_SITES.where(Site.id.in_(_reach_sites(False)))
+
+
 def visible_sites(session: Session, staff: StaffUser) -> list[Site]:
-    """The sites this staff member may see, by code."""
-    return list(session.scalars(select(Site).where(Site.id.in_(site_ids(staff)))
-                                .order_by(Site.code)))
+    """The sites this staff member may see, by code (statements built once; the on-call
+    number is read only if asked for)."""
+    if staff.sees_all_sites:
+        return list(session.scalars(_ALL_SITES))
+    return list(session.scalars(_OWN_SITES, {"reach_staff": staff.id}))
 
 
 def can_see_site(session: Session, staff: StaffUser, site_id: int | None) -> bool:

@@ -2,8 +2,9 @@
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.orm import Session
 
 from diary.models import DayStatus, DiaryEntry
@@ -48,15 +49,29 @@ def _count(condition):
 
 
 def summarize(session: Session, participant_ids, recent_since: date,
-              until: date | None = None, since: date | None = None) -> dict[int, Compliance]:
-    """Compliance per participant in one query; `participant_ids` may be a list or a subquery.
+              until: date | None = None, since: date | None = None, *,
+              values: dict | None = None) -> dict[int, Compliance]:
+    """Compliance per participant in one query; `participant_ids` may be a list or a subquery
+    (whose bound parameters come in `values`).
 
     With `since`, only days from then on are read (the index serves it): enough for the
-    recent rate of many participants at once.
+    recent rate of many participants at once. For a list, the statement is built once.
     """
+    params = {**(values or {}), "recent_since": recent_since, "until": until, "since": since}
+    if isinstance(participant_ids, list | tuple | set | frozenset):
+        statement = _for_ids(until is not None, since is not None)
+        params["ids"] = list(participant_ids)
+    else:
+        statement = _statement(participant_ids, until is not None, since is not None)
+    return {row[0]: Compliance(*(int(v) for v in row[1:]))
+            for row in session.execute(statement, params)}
+
+
+def _statement(participant_ids, until: bool, since: bool):
+    """The GROUP BY, its dates as bound parameters (``recent_since``, ``until``, ``since``)."""
     answered = DiaryEntry.status.in_([DayStatus.ON_TIME, DayStatus.LATE])
     counted = DiaryEntry.status.in_([DayStatus.ON_TIME, DayStatus.LATE, DayStatus.MISSED])
-    recent = DiaryEntry.diary_date >= recent_since
+    recent = DiaryEntry.diary_date >= bindparam("recent_since")
     query = (
         select(DiaryEntry.participant_id,
                _count(DiaryEntry.status == DayStatus.ON_TIME),
@@ -67,8 +82,13 @@ def summarize(session: Session, participant_ids, recent_since: date,
                _count(counted & recent))
         .where(DiaryEntry.participant_id.in_(participant_ids))
         .group_by(DiaryEntry.participant_id))
-    if until is not None:
-        query = query.where(DiaryEntry.diary_date <= until)
-    if since is not None:
-        query = query.where(DiaryEntry.diary_date >= since)
-    return {row[0]: Compliance(*(int(v) for v in row[1:])) for row in session.execute(query)}
+    if until:
+        query = query.where(DiaryEntry.diary_date <= bindparam("until"))
+    if since:
+        query = query.where(DiaryEntry.diary_date >= bindparam("since"))
+    return query
+
+
+@cache
+def _for_ids(until: bool, since: bool):
+    return _statement(bindparam("ids", expanding=True), until, since)

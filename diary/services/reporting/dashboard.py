@@ -3,9 +3,10 @@
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from operator import itemgetter
 
-from sqlalchemy import String, case, func, or_, select, type_coerce
+from sqlalchemy import String, bindparam, case, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from diary.models import (
@@ -80,15 +81,15 @@ def build(session: Session, staff: StaffUser, now: datetime, rules: Rules, *,
     Everyone in scope is ranked, so everyone's recent days are read, but as one integer each
     (`recent`); rows with names and numbers are made only for the page shown.
     """
-    in_scope = scope.participant_ids(staff, site_id)
-    everyone = _participants(session, in_scope)
-    flags = _flags(session, in_scope, now)
+    reach, values = scope.Reach.of(staff, site_id)
+    everyone = session.connection().execute(_participants(reach), values).all()
+    flags = _flags(session, reach, values, now)
     local_today = schedule.local_today(now, default_tz)
     recent_since = compliance.recent_start(local_today - timedelta(days=1), rules.recent_days)
     span = recent.Span(local_today + timedelta(days=1))
-    days = recent.read(session, in_scope, span)
+    days = recent.read(session, reach, values, span)
     longer_recent = recent_since < span.start  # then counted by the database
-    rates = _longer_recent_rates(session, in_scope, recent_since) if longer_recent else {}
+    rates = _longer_recent_rates(session, reach, values, recent_since) if longer_recent else {}
     first = max((recent_since - span.start).days, 0)
     board = Dashboard([], 0, 1, 1)
     todays = _LocalDays(now, span)
@@ -137,10 +138,10 @@ def build(session: Session, staff: StaffUser, now: datetime, rules: Rules, *,
     return board
 
 
-def _longer_recent_rates(session, in_scope, since: date) -> dict[int, float | None]:
+def _longer_recent_rates(session, reach, values, since: date) -> dict[int, float | None]:
     """Recent compliance of everyone when the recent window is longer than the span."""
-    return {pid: c.recent_rate for pid, c in
-            compliance.summarize(session, in_scope, since, since=since).items()}
+    return {pid: c.recent_rate for pid, c in compliance.summarize(
+        session, reach.participant_ids, since, since=since, values=values).items()}
 
 
 class _LocalDays:
@@ -172,16 +173,16 @@ def _row(person: tuple, counts: dict, rate: float | None, streak: int) -> Row:
                overdue=counts.get("_overdue", 0))
 
 
-def _participants(session, in_scope) -> list:
+@cache
+def _participants(reach: scope.Reach):
     """Everyone in scope as plain tuples, read raw: made into rows only when shown."""
     person = Participant.__table__.c
-    query = (select(person.id, person.study_code, Site.__table__.c.code,
-                    type_coerce(person.status, String), person.timezone,
-                    type_coerce(person.diary_start_date, String),
-                    type_coerce(person.diary_end_date, String))
-             .join(Site.__table__, Site.__table__.c.id == person.site_id)
-             .where(person.id.in_(in_scope)).order_by(person.study_code))
-    return session.connection().execute(query).all()
+    return (select(person.id, person.study_code, Site.__table__.c.code,
+                   type_coerce(person.status, String), person.timezone,
+                   type_coerce(person.diary_start_date, String),
+                   type_coerce(person.diary_end_date, String))
+            .join(Site.__table__, Site.__table__.c.id == person.site_id)
+            .where(person.id.in_(reach.participant_ids)).order_by(person.study_code))
 
 
 def _date(value: str | date) -> date:
@@ -189,13 +190,18 @@ def _date(value: str | date) -> date:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def _flags(session, in_scope, now) -> dict[int, Counter]:
-    query = (select(Flag.participant_id, Flag.kind, func.count(),
-                    func.sum(case((Flag.due_at < now, 1), else_=0)))
-             .where(Flag.participant_id.in_(in_scope), Flag.status != FlagStatus.RESOLVED)
-             .group_by(Flag.participant_id, Flag.kind))
+@cache
+def _open_flags(reach: scope.Reach):
+    return (select(Flag.participant_id, Flag.kind, func.count(),
+                   func.sum(case((Flag.due_at < bindparam("now"), 1), else_=0)))
+            .where(Flag.participant_id.in_(reach.participant_ids),
+                   Flag.status != FlagStatus.RESOLVED)
+            .group_by(Flag.participant_id, Flag.kind))
+
+
+def _flags(session, reach, values, now) -> dict[int, Counter]:
     out: dict[int, Counter] = {}
-    for pid, kind, count, overdue in session.execute(query):
+    for pid, kind, count, overdue in session.execute(_open_flags(reach), {**values, "now": now}):
         counter = out.setdefault(pid, Counter())
         counter[FlagKind(kind).value] += count
         counter["_overdue"] += int(overdue or 0)
@@ -205,7 +211,16 @@ def _flags(session, in_scope, now) -> dict[int, Counter]:
 
 
 def missed_streaks(session, in_scope) -> dict[int, int]:
-    """Missed days since the last answered day (excused days neither count nor break it)."""
+    """Missed days since the last answered day (excused days neither count nor break it).
+
+    `in_scope` is a list of participant ids (the statement is built once) or a subquery.
+    """
+    if isinstance(in_scope, list | tuple | set | frozenset):
+        return {pid: int(n) for pid, n in session.execute(_STREAKS_OF, {"ids": list(in_scope)})}
+    return {pid: int(n) for pid, n in session.execute(_streaks(in_scope))}
+
+
+def _streaks(in_scope):
     last_ok = (select(DiaryEntry.participant_id.label("pid"),
                       func.max(DiaryEntry.diary_date).label("last_ok"))
                .where(DiaryEntry.participant_id.in_(in_scope), DiaryEntry.status.in_(ANSWERED))
@@ -216,7 +231,18 @@ def missed_streaks(session, in_scope) -> dict[int, int]:
                     DiaryEntry.status == DayStatus.MISSED,
                     or_(last_ok.c.last_ok.is_(None), DiaryEntry.diary_date > last_ok.c.last_ok))
              .group_by(DiaryEntry.participant_id))
-    return {pid: int(n) for pid, n in session.execute(query)}
+    return query
+
+
+_STREAKS_OF = _streaks(bindparam("ids", expanding=True))
+_IDS = bindparam("ids", expanding=True)
+_LAST_ENTRY = (select(DiaryEntry.participant_id, func.max(DiaryEntry.last_submitted_at))
+               .where(DiaryEntry.participant_id.in_(_IDS)).group_by(DiaryEntry.participant_id))
+_LAST_SMS = (select(OutboundMessage.participant_id, OutboundMessage.status)
+             .where(OutboundMessage.id.in_(
+                 select(func.max(OutboundMessage.id))
+                 .where(OutboundMessage.participant_id.in_(_IDS))
+                 .group_by(OutboundMessage.participant_id))))
 
 
 def _page_details(session, rows: list[Row], span: recent.Span, days: dict[int, int], todays,
@@ -225,14 +251,8 @@ def _page_details(session, rows: list[Row], span: recent.Span, days: dict[int, i
     ids = [r.participant_id for r in rows]
     if not ids:
         return
-    last_entry = dict(session.execute(
-        select(DiaryEntry.participant_id, func.max(DiaryEntry.last_submitted_at))
-        .where(DiaryEntry.participant_id.in_(ids)).group_by(DiaryEntry.participant_id)).all())
-    latest = (select(func.max(OutboundMessage.id)).where(OutboundMessage.participant_id.in_(ids))
-              .group_by(OutboundMessage.participant_id))
-    last_sms = dict(session.execute(
-        select(OutboundMessage.participant_id, OutboundMessage.status)
-        .where(OutboundMessage.id.in_(latest))).all())
+    last_entry = dict(session.execute(_LAST_ENTRY, {"ids": ids}).all())
+    last_sms = dict(session.execute(_LAST_SMS, {"ids": ids}).all())
     for row in rows:
         raw = last_entry.get(row.participant_id)
         row.last_entry_at = _aware(raw)

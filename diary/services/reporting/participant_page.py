@@ -120,7 +120,7 @@ def build(session: Session, participant: Participant, now: datetime,
                                  .where(StaffUser.id.in_(sorted(staff_ids)))).all())
     recent = compliance.recent_start(today - timedelta(days=1), rules.recent_days)
     summary = compliance.summarize(session, [pid], recent).get(pid, compliance.Compliance())
-    streak = dashboard.missed_streaks(session, select(Participant.id).where(Participant.id == pid))
+    streak = dashboard.missed_streaks(session, [pid])
     return Page(participant, cells, first, last_month, today, month, entries, messages, flags,
                 outreach, names, summary, streak.get(pid, 0))
 

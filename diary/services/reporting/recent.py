@@ -13,11 +13,13 @@ answered or missed yet, so later rows (days excused ahead) change none of the fi
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 
-from sqlalchemy import BigInteger, Date, Integer, case, cast, func, literal, select
+from sqlalchemy import BigInteger, Date, Integer, bindparam, case, cast, func, literal, select
 from sqlalchemy.orm import Session
 
 from diary.models import DayStatus, DiaryEntry
+from diary.services.people import scope
 
 FIELD = 15  # days per status: four statuses × 15 bits fit a signed 64-bit integer
 STATUSES = (DayStatus.ON_TIME, DayStatus.LATE, DayStatus.MISSED, DayStatus.EXCUSED)
@@ -75,21 +77,32 @@ class Span:
         return streak, recent.bit_count(), (recent | missed >> first).bit_count()
 
 
-def read(session: Session, in_scope, span: Span) -> dict[int, int]:
-    """Each participant's integer for the span; participants without a row in it are absent."""
-    offset = _days_after(session, DiaryEntry.diary_date, span.start)
+def read(session: Session, reach: scope.Reach, values: dict, span: Span) -> dict[int, int]:
+    """Each participant's integer for the span; participants without a row in it are absent.
+
+    The participants are those of `reach` with its `values`; the statement is built once per
+    shape of scope and database.
+    """
+    statement = _statement(reach, session.get_bind().dialect.name)
+    params = {**values, "span_start": span.start, "span_end": span.end}
+    return {pid: int(packed) for pid, packed in session.execute(statement, params)}
+
+
+@cache
+def _statement(reach: scope.Reach, dialect: str):
+    start = bindparam("span_start", type_=Date)
+    offset = _days_after(dialect, DiaryEntry.diary_date, start)
     field = case(*((DiaryEntry.status == s, FIELD * k) for k, s in enumerate(STATUSES)),
                  else_=0)
     bit = cast(literal(1), BigInteger).op("<<")(offset).op("<<")(field)
-    query = (select(DiaryEntry.participant_id, func.sum(bit))
-             .where(DiaryEntry.participant_id.in_(in_scope),
-                    DiaryEntry.diary_date.between(span.start, span.end))
-             .group_by(DiaryEntry.participant_id))
-    return {pid: int(packed) for pid, packed in session.execute(query)}
+    return (select(DiaryEntry.participant_id, func.sum(bit))
+            .where(DiaryEntry.participant_id.in_(reach.participant_ids),
+                   DiaryEntry.diary_date.between(start, bindparam("span_end", type_=Date)))
+            .group_by(DiaryEntry.participant_id))
 
 
-def _days_after(session: Session, column, start: date):
+def _days_after(dialect: str, column, start):
     """Whole days from `start` to the date in `column`, as an integer, on either database."""
-    if session.get_bind().dialect.name == "sqlite":  # dates are ISO text there
-        return cast(func.julianday(column) - func.julianday(literal(start, Date)), Integer)
-    return column - literal(start, Date)
+    if dialect == "sqlite":  # dates are ISO text there
+        return cast(func.julianday(column) - func.julianday(start), Integer)
+    return column - start

@@ -119,3 +119,22 @@ def test_a_dashboard_row_follows_its_participant_between_requests(client, sessio
     assert rows[0].count("<tr") == rows[1].count("<tr")
     assert "Missed in a row" in rows[0]
     assert "Missed in a row" not in rows[1]
+
+
+def test_dashboards_of_different_scopes_share_statements_never_rows(session, world, clock):
+    """The statements are built once per shape of scope; each staff member's own sites (and
+    the site chosen) come in as values, one board after another in the same process."""
+    from diary.services.people import scope
+    from tests.support.factories import make_staff
+
+    theirs = make_staff(session, "coordinator", [world.bj])
+    session.commit()
+    codes = lambda staff, **kw: {r.study_code for r in _board(session, staff, clock, **kw).rows}  # noqa: E731
+    assert codes(world.coordinator) == {"XW-001"}
+    assert codes(theirs) == {"BJ-001"}
+    assert codes(world.admin) == {"XW-001", "BJ-001"}
+    assert codes(world.admin, site_id=world.bj.id) == {"BJ-001"}
+    assert codes(world.coordinator, site_id=world.bj.id) == set()  # not theirs: nobody
+    assert [s.code for s in scope.visible_sites(session, theirs)] == ["BJ"]
+    (ours, _), (their_reach, _) = scope.Reach.of(world.coordinator), scope.Reach.of(theirs)
+    assert dashboard._participants(ours) is dashboard._participants(their_reach)
