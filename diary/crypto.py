@@ -40,16 +40,20 @@ def lookup_hash(value: str) -> str:
     return hmac.new(_state["hash_key"], value.encode(), hashlib.sha256).hexdigest()
 
 
-def hash_secret(secret: str) -> str:
+METHOD = "scrypt:32768:8:1"  # scrypt, N = 2**15, r = 8, p = 1: the cost is kept in each hash
+
+
+def hash_secret(secret: str, method: str = METHOD) -> str:
     """A memory-hard hash of the secret mixed with the current pepper.
 
     The pepper lives in configuration, not in the database: a copied database alone no longer
-    lets anyone try all million six-digit PINs against the hashes.
+    lets anyone try all million six-digit PINs against the hashes. Checking reads the cost
+    from the hash itself.
     """
     pepper_id = _state.get("pepper_now")
     if pepper_id is None:
-        return generate_password_hash(secret)
-    return f"{PEPPERED}{pepper_id}${generate_password_hash(_mix(pepper_id, secret))}"
+        return generate_password_hash(secret, method)
+    return f"{PEPPERED}{pepper_id}${generate_password_hash(_mix(pepper_id, secret), method)}"
 
 
 def check_secret(stored: str, secret: str) -> bool:

@@ -30,6 +30,16 @@ def test_a_copied_hash_cannot_be_searched_without_the_pepper(session):
     assert p.check_secret("135791")
 
 
+def test_what_the_service_hashes_keeps_the_full_scrypt_cost(session):
+    """Fixture accounts are hashed more cheaply (tests.support.factories); a secret the service
+    sets itself, as enrolment and a PIN change do, never is."""
+    p = make_participant(session)
+    assert "$scrypt:1024:" in p.secret_hash  # the fixture's own
+    p.set_secret("135791")
+    assert p.secret_hash.partition("$")[2].startswith("scrypt:32768:8:1$")
+    assert crypto.METHOD == "scrypt:32768:8:1"
+
+
 def test_a_hash_under_an_old_pepper_still_signs_in_and_is_rehashed(session, clock, peppers):
     p = make_participant(session, phone="+8613800000001")
     peppers(OLD)

@@ -11,14 +11,16 @@ and Tencent (their real SDKs against their compatible servers, receipts pushed t
 over HTTP, the rest polled). At Alibaba, which has no refusal code for an unsubscribed number,
 the numbers that unsubscribed at the provider said so by replying TD before the fortnight.
 
-Time: on the embedded database the clock ticks every simulated minute of the fortnight
-(20,160 ticks). On PostgreSQL, where each tick costs more round trips, it ticks every minute
-for ten minutes from each reminder time and each last call in every zone, and in the minute
-after every submission or reply, and every fifteen minutes in between, which includes every
-window close (12:00 local in zones a whole number of hours from UTC): nothing falls due in the
-skipped minutes, and a retry still pending after ten minutes goes out at the next quarter hour,
-well inside its useful window. The Alibaba and Tencent runs tick that way on both databases.
-DIARY_FORTNIGHT_STEP_MINUTES overrides the step.
+Databases: the Twilio fortnight runs on SQLite and on PostgreSQL; the Alibaba and Tencent ones,
+whose difference is the gateway and not the database, on SQLite.
+
+Time: the clock ticks every minute for ten minutes from each reminder time and each last call
+in every zone, and in the minute after every submission or reply, and every fifteen minutes in
+between, which includes every window close (12:00 local in zones a whole number of hours from
+UTC): nothing falls due in the skipped minutes, and a retry still pending after ten minutes goes
+out at the next quarter hour, well inside its useful window. DIARY_FORTNIGHT_STEP_MINUTES=1
+ticks every simulated minute of the fortnight instead (20,160 ticks; the Twilio run then takes
+some three minutes on two cores), and the same checks hold.
 
 At the end every due reminder went out exactly once, none in quiet hours, none after a
 submission, at most two a day per number, no text twice within a day, and the missed days
@@ -102,10 +104,9 @@ def world(session, backend):
     return people
 
 
-def step_minutes(session, backend: str = "twilio") -> int:
-    """Every minute with Twilio on SQLite; else every quarter hour between busy minutes."""
-    default = 1 if session.get_bind().dialect.name == "sqlite" and backend == "twilio" else 15
-    return int(os.environ.get("DIARY_FORTNIGHT_STEP_MINUTES", default))
+def step_minutes() -> int:
+    """Every quarter hour between busy minutes, unless DIARY_FORTNIGHT_STEP_MINUTES says."""
+    return int(os.environ.get("DIARY_FORTNIGHT_STEP_MINUTES", 15))
 
 
 def timeline(people, step: int = 15, backend: str = "twilio"):
@@ -136,9 +137,12 @@ def timeline(people, step: int = 15, backend: str = "twilio"):
 def test_fortnight_of_reminders_missed_days_and_flags(app, client, session, clock, rules, world,
                                                      backend):
     name, fake, gateway = backend
+    if name != "twilio" and session.get_bind().dialect.name != "sqlite":
+        pytest.skip("the mainland fortnights run on SQLite: what they add is the gateway, and "
+                    "the Twilio fortnight covers the outbox's PostgreSQL side")
     run = Run(session, clock, rules, gateway, fake, world)
     run.push = None if name == "twilio" else Push(client, name, fake)
-    for when, _, event in timeline(world, step_minutes(session, name), name):
+    for when, _, event in timeline(world, step_minutes(), name):
         run.handle(when, event)
 
     sent = run.sent_rows()
