@@ -58,10 +58,8 @@ def _reach_subquery(all_sites: bool, one_site: bool) -> Select:
 
 
 def site_ids(staff: StaffUser | Viewer) -> Select:
-    """A subquery of the site ids this staff member may see."""
-    if staff.sees_all_sites:
-        return select(Site.id)
-    return select(staff_site.c.site_id).where(staff_site.c.staff_id == staff.id)
+    """A subquery of the site ids this staff member may see (the `Reach` one, its value set)."""
+    return _reach_sites(staff.sees_all_sites).params(reach_staff=staff.id)
 
 
 # Pick lists: the on-call number is left unread, so not decrypted on every page.
@@ -86,9 +84,10 @@ def can_see_site(session: Session, staff: StaffUser, site_id: int | None) -> boo
 
 
 def participant_ids(staff: StaffUser | Viewer, site_id: int | None = None) -> Select:
-    """A subquery of the participants this staff member may see (optionally one site)."""
-    query = select(Participant.id).where(Participant.site_id.in_(site_ids(staff)))
-    return query.where(Participant.site_id == site_id) if site_id is not None else query
+    """A subquery of the participants this staff member may see (optionally one site): the
+    `Reach` one, its values set."""
+    reach, values = Reach.of(staff, site_id)
+    return reach.participant_ids.params(values)
 
 
 def participant_for_staff(session: Session, staff: StaffUser,

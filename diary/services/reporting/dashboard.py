@@ -234,8 +234,8 @@ def _streaks(in_scope):
     return query
 
 
-_STREAKS_OF = _streaks(bindparam("ids", expanding=True))
 _IDS = bindparam("ids", expanding=True)
+_STREAKS_OF = _streaks(_IDS)
 _LAST_ENTRY = (select(DiaryEntry.participant_id, func.max(DiaryEntry.last_submitted_at))
                .where(DiaryEntry.participant_id.in_(_IDS)).group_by(DiaryEntry.participant_id))
 _LAST_SMS = (select(OutboundMessage.participant_id, OutboundMessage.status)
