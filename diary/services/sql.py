@@ -1,4 +1,4 @@
-"""Portable SQL helpers: INSERT … ON CONFLICT DO NOTHING on SQLite and PostgreSQL."""
+"""SQL helpers: plain-row reads, INSERT … ON CONFLICT DO NOTHING on SQLite and PostgreSQL."""
 
 from collections.abc import Sequence
 
@@ -20,6 +20,19 @@ def one_of(column, name: str) -> dict[bool, object]:
         func.json_each(bindparam(name, type_=JSON)))
     return {False: column.in_(listed.scalar_subquery()),
             True: column == any_(bindparam(name, type_=postgresql.ARRAY(column.type)))}
+
+
+def rows(session: Session, statement, params: dict | None = None):
+    """The result of a statement that selects columns, not mapped objects, run on the
+    session's own connection and transaction.
+
+    `Session.execute` passes every select through the ORM's loading, which builds a processor
+    per column on each run: for a few columns that costs more than the query itself. The
+    column types still convert each value. What the session holds unflushed is flushed first,
+    as its autoflush would, so the statement sees it.
+    """
+    session.flush()
+    return session.connection().execute(statement, params or {})
 
 
 COPY_FROM = 500  # rows; fewer go in one INSERT, more through COPY on PostgreSQL

@@ -28,6 +28,9 @@ PERMISSIONS_POLICY = ("accelerometer=(), camera=(), geolocation=(), gyroscope=()
                       "magnetometer=(), microphone=(), payment=(), usb=()")
 HSTS = "max-age=31536000; includeSubDomains"
 SEEN_EVERY = 60  # seconds: how often a staff session notes that it is still in use
+# A diarist's 30-day session slides forward when its cookie is written again. Writing it on
+# every response signed it again each time; once an hour keeps it sliding all the same.
+DIARIST_SEEN_EVERY = 3600
 
 
 def load_user(user_id: str):
@@ -70,14 +73,25 @@ def session_started(now) -> None:
     session["signed_in_at"] = session["seen_at"] = int(now.timestamp())
 
 
-def end_stale_staff_sessions():
-    """Staff sessions end after 30 minutes without a request and 12 hours after sign-in."""
-    if not str(session.get("_user_id", "")).startswith("staff:"):
+def keep_sessions_alive():
+    """Staff sessions end after 30 minutes without a request and 12 hours after sign-in.
+
+    Every signed-in session notes from time to time that it is still in use; that change is
+    what writes the cookie again, with its expiry moved on (the cookie is not re-signed on
+    every response, see SESSION_REFRESH_EACH_REQUEST).
+    """
+    user_id = str(session.get("_user_id", ""))
+    if not user_id:
         return None
     now = int(clock.now().timestamp())
+    seen = session.get("seen_at", 0)
+    if not user_id.startswith("staff:"):
+        if now - seen >= DIARIST_SEEN_EVERY:
+            session["seen_at"] = now
+        return None
     idle = int(current_app.config["DIARY_STAFF_IDLE_MINUTES"]) * 60
     longest = int(current_app.config["DIARY_STAFF_SESSION_HOURS"]) * 3600
-    seen, started = session.get("seen_at", 0), session.get("signed_in_at", 0)
+    started = session.get("signed_in_at", 0)
     if now - seen > idle or now - started > longest:
         locale = session.get("locale")
         session.clear()
@@ -156,6 +170,6 @@ def init_app(app: Flask) -> None:
     login_manager.user_loader(load_user)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to continue.")
-    app.before_request(end_stale_staff_sessions)
+    app.before_request(keep_sessions_alive)
     app.before_request(require_login)
     app.after_request(set_headers)

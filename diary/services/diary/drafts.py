@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from diary.models import Draft
+from diary.services import sql
 
 _DAY_DRAFT = select(Draft).where(Draft.participant_id == bindparam("participant_id"),
                                  Draft.diary_date == bindparam("day"))  # built once: see entries
@@ -55,5 +56,5 @@ def copy_section(section, previous: dict[str, str], consecutive: bool) -> dict[s
 
 def drafts_of(session: Session, participant_id: int, days: list[date]) -> dict[date, dict]:
     """The unsent answers of each of the days that has some (one query)."""
-    return {day: dict(answers) for day, answers in session.execute(
-        _DAYS_DRAFTS, {"participant_id": participant_id, "days": days})}
+    return {day: dict(answers) for day, answers in sql.rows(
+        session, _DAYS_DRAFTS, {"participant_id": participant_id, "days": days})}

@@ -20,7 +20,7 @@ from diary.models import (
 )
 from diary.rules import instrument, schedule, triggers
 from diary.rules.deployment import Rules
-from diary.services import audit
+from diary.services import audit, sql
 from diary.services.diary import drafts, safety
 
 # The reads every diary page makes, built once: a statement built per call costs more to build
@@ -87,14 +87,14 @@ def submission_counts(session: Session, entry_ids: list[int]) -> dict[int, int]:
     """How many times each entry was sent (one query; entries never sent are left out)."""
     if not entry_ids:
         return {}
-    return dict(session.execute(_SUBMISSIONS_OF, {"ids": entry_ids}).all())
+    return dict(sql.rows(session, _SUBMISSIONS_OF, {"ids": entry_ids}).all())
 
 
 def answer_maps(session: Session, entry_ids: list[int]) -> dict[int, dict[str, str]]:
     """Each entry's answers keyed by item id, as ``DiaryEntry.answer_map`` gives (one query)."""
     found: dict[int, dict[str, str]] = {}
     if entry_ids:
-        for entry_id, item_id, value in session.execute(_ANSWERS_OF, {"ids": entry_ids}):
+        for entry_id, item_id, value in sql.rows(session, _ANSWERS_OF, {"ids": entry_ids}):
             found.setdefault(entry_id, {})[item_id] = value
     return found
 
@@ -208,7 +208,7 @@ def entry_for(session: Session, participant_id: int, day: date) -> DiaryEntry | 
 def last_answers(session: Session, participant_id: int, before: date,
                  lookback_days: int = 14) -> tuple[date | None, dict[str, str]]:
     """The most recent answered day and its answers, for "same as yesterday" (one query)."""
-    rows = session.execute(_LAST_ANSWERS, {
+    rows = sql.rows(session, _LAST_ANSWERS, {
         "participant_id": participant_id, "before": before,
         "since": before - timedelta(days=lookback_days)}).all()
     if not rows:

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from diary.models import Answer, DiaryEntry, Flag, FlagKind, FlagStatus, Medication, Participant
 from diary.rules import schedule, triggers
-from diary.services import audit
+from diary.services import audit, sql
 from diary.services.flags import opening
 
 HISTORY_DAYS = 7
@@ -48,8 +48,8 @@ class Context:
 
 def context(session: Session, participant: Participant, day: date) -> Context:
     """The recent days' answers (one query) and whether an anticoagulant is being taken."""
-    rows = session.execute(_HISTORY, {"participant_id": participant.id, "day": day,
-                                      "since": day - timedelta(days=HISTORY_DAYS)})
+    rows = sql.rows(session, _HISTORY, {"participant_id": participant.id, "day": day,
+                                        "since": day - timedelta(days=HISTORY_DAYS)})
     history: dict[date, dict[str, str]] = {}
     for diary_date, item_id, value in rows:
         history.setdefault(diary_date, {})[item_id] = value
@@ -58,7 +58,8 @@ def context(session: Session, participant: Participant, day: date) -> Context:
 
 def taking(session: Session, participant_id: int, day: date) -> list[str]:
     """The codes on the participant's own medicine list that day (not stopped before it)."""
-    return list(session.scalars(_TAKING, {"participant_id": participant_id, "day": day}))
+    return list(sql.rows(session, _TAKING, {"participant_id": participant_id,
+                                            "day": day}).scalars())
 
 
 def urgent_codes(outcome: triggers.Outcome) -> list[str]:

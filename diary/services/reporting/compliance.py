@@ -8,6 +8,7 @@ from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.orm import Session
 
 from diary.models import DayStatus, DiaryEntry
+from diary.services import sql
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def summarize(session: Session, participant_ids, recent_since: date,
     else:
         statement = _statement(participant_ids, until is not None, since is not None)
     return {row[0]: Compliance(*(int(v) for v in row[1:]))
-            for row in session.execute(statement, params)}
+            for row in sql.rows(session, statement, params)}
 
 
 def _statement(participant_ids, until: bool, since: bool):

@@ -23,6 +23,7 @@ from diary.models import (
 )
 from diary.rules import schedule
 from diary.rules.deployment import Rules
+from diary.services import sql
 from diary.services.diary import days as days_
 from diary.services.people import scope
 from diary.services.reporting import compliance, recent
@@ -82,7 +83,7 @@ def build(session: Session, staff: StaffUser, now: datetime, rules: Rules, *,
     (`recent`); rows with names and numbers are made only for the page shown.
     """
     reach, values = scope.Reach.of(staff, site_id)
-    everyone = session.connection().execute(_participants(reach), values).all()
+    everyone = sql.rows(session, _participants(reach), values).all()
     flags = _flags(session, reach, values, now)
     local_today = schedule.local_today(now, default_tz)
     recent_since = compliance.recent_start(local_today - timedelta(days=1), rules.recent_days)
@@ -201,7 +202,8 @@ def _open_flags(reach: scope.Reach):
 
 def _flags(session, reach, values, now) -> dict[int, Counter]:
     out: dict[int, Counter] = {}
-    for pid, kind, count, overdue in session.execute(_open_flags(reach), {**values, "now": now}):
+    for pid, kind, count, overdue in sql.rows(session, _open_flags(reach),
+                                              {**values, "now": now}):
         counter = out.setdefault(pid, Counter())
         counter[FlagKind(kind).value] += count
         counter["_overdue"] += int(overdue or 0)
@@ -216,8 +218,9 @@ def missed_streaks(session, in_scope) -> dict[int, int]:
     `in_scope` is a list of participant ids (the statement is built once) or a subquery.
     """
     if isinstance(in_scope, list | tuple | set | frozenset):
-        return {pid: int(n) for pid, n in session.execute(_STREAKS_OF, {"ids": list(in_scope)})}
-    return {pid: int(n) for pid, n in session.execute(_streaks(in_scope))}
+        return {pid: int(n)
+                for pid, n in sql.rows(session, _STREAKS_OF, {"ids": list(in_scope)})}
+    return {pid: int(n) for pid, n in sql.rows(session, _streaks(in_scope))}
 
 
 def _streaks(in_scope):
@@ -251,8 +254,8 @@ def _page_details(session, rows: list[Row], span: recent.Span, days: dict[int, i
     ids = [r.participant_id for r in rows]
     if not ids:
         return
-    last_entry = dict(session.execute(_LAST_ENTRY, {"ids": ids}).all())
-    last_sms = dict(session.execute(_LAST_SMS, {"ids": ids}).all())
+    last_entry = dict(sql.rows(session, _LAST_ENTRY, {"ids": ids}).all())
+    last_sms = dict(sql.rows(session, _LAST_SMS, {"ids": ids}).all())
     for row in rows:
         raw = last_entry.get(row.participant_id)
         row.last_entry_at = _aware(raw)

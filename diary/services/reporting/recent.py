@@ -19,6 +19,7 @@ from sqlalchemy import BigInteger, Date, Integer, bindparam, case, cast, func, l
 from sqlalchemy.orm import Session
 
 from diary.models import DayStatus, DiaryEntry
+from diary.services import sql
 from diary.services.people import scope
 
 FIELD = 15  # days per status: four statuses × 15 bits fit a signed 64-bit integer
@@ -85,7 +86,7 @@ def read(session: Session, reach: scope.Reach, values: dict, span: Span) -> dict
     """
     statement = _statement(reach, session.get_bind().dialect.name)
     params = {**values, "span_start": span.start, "span_end": span.end}
-    return {pid: int(packed) for pid, packed in session.execute(statement, params)}
+    return {pid: int(packed) for pid, packed in sql.rows(session, statement, params)}
 
 
 @cache

@@ -135,3 +135,32 @@ def test_participants_stay_signed_in_for_thirty_days(client, participant, login_
     assert timedelta(days=29) < expires - datetime.now(UTC) <= timedelta(days=30)
     clock.at += timedelta(days=3)  # no idle limit for the diary
     assert client.get("/").status_code == 200
+
+
+def session_cookie_written(response) -> bool:
+    return any(c.startswith("session=") for c in response.headers.getlist("Set-Cookie"))
+
+
+def test_a_diarist_session_slides_on_by_the_hour_not_on_every_page(client, participant,
+                                                                    login_as, clock):
+    login_as(participant)
+    assert session_cookie_written(client.get("/"))  # the first page keeps its form token
+    assert not session_cookie_written(client.get("/"))  # nothing changed: nothing to write
+    clock.at += timedelta(minutes=59)
+    assert not session_cookie_written(client.get("/"))
+    clock.at += timedelta(minutes=2)
+    moved = client.get("/")
+    assert session_cookie_written(moved)
+    assert "Expires=" in next(c for c in moved.headers.getlist("Set-Cookie")
+                              if c.startswith("session="))
+    assert not session_cookie_written(client.get("/"))
+
+
+def test_a_staff_session_notes_its_use_each_minute(client, session, login_as, clock):
+    staff = make_staff(session)
+    session.commit()
+    login_as(staff)
+    client.get("/staff/")
+    assert not session_cookie_written(client.get("/staff/"))
+    clock.at += timedelta(seconds=61)
+    assert session_cookie_written(client.get("/staff/"))
