@@ -1,10 +1,13 @@
 """SQL helpers: plain-row reads, INSERT … ON CONFLICT DO NOTHING on SQLite and PostgreSQL."""
 
+import itertools
 from collections.abc import Sequence
 
 from sqlalchemy import JSON, any_, bindparam, func, literal_column, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.selectable import Join
 
 
 def is_postgres(session: Session) -> bool:
@@ -33,6 +36,28 @@ def rows(session: Session, statement, params: dict | None = None):
     """
     session.flush()
     return session.connection().execute(statement, params or {})
+
+
+class DrivingJoin(Join):
+    """A join read from its left side: SQLite's CROSS JOIN, an ordinary JOIN elsewhere.
+
+    SQLite's planner never reorders the tables of a CROSS JOIN. A short list of parameters
+    (a json_each table) joined to a big indexed table needs the list outside and the index
+    inside; left to itself the planner scans the big table and tries every list row for each.
+    """
+
+    inherit_cache = True
+
+
+@compiles(DrivingJoin, "sqlite")
+def _cross_join(join, compiler, asfrom=False, from_linter=None, **kw):
+    if from_linter:  # the tables are joined: no cartesian product to warn about
+        from_linter.edges.update(itertools.product(join.left._from_objects,
+                                                   join.right._from_objects))
+    left = join.left._compiler_dispatch(compiler, asfrom=True, from_linter=from_linter, **kw)
+    right = join.right._compiler_dispatch(compiler, asfrom=True, from_linter=from_linter, **kw)
+    on = join.onclause._compiler_dispatch(compiler, from_linter=from_linter, **kw)
+    return f"{left} CROSS JOIN {right} ON {on}"
 
 
 COPY_FROM = 500  # rows; fewer go in one INSERT, more through COPY on PostgreSQL

@@ -1,11 +1,12 @@
-"""INSERT … ON CONFLICT DO NOTHING, in one statement or (many rows, PostgreSQL) through COPY."""
+"""SQL helpers: INSERT … ON CONFLICT DO NOTHING (in one statement, or through COPY on
+PostgreSQL), and column reads on the session's connection."""
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select, text
 
-from diary.models import MessageStatus, OutboundMessage
+from diary.models import MessageStatus, OutboundMessage, Participant
 from diary.services import sql
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
@@ -49,3 +50,14 @@ def test_the_same_rows_twice_in_one_transaction(session):
     again = sql.insert_ignoring(session, OutboundMessage, many, ["idempotency_key"],
                                 returning=[OutboundMessage.id])
     assert (len(first), len(again)) == (len(many), 0)
+
+
+def test_a_column_read_sees_what_the_session_has_not_flushed_yet(session):
+    from tests.support.factories import make_participant
+
+    person = make_participant(session)
+    session.commit()
+    person.locale = "en"  # pending in the session, as in a request that saves, then reads
+    found = sql.rows(session, select(Participant.locale).where(Participant.id == person.id))
+    assert found.scalar_one() == "en"
+    session.rollback()

@@ -9,6 +9,7 @@ class Counter:
     def __init__(self) -> None:
         self.count = 0
         self.statements: list[str] = []
+        self.parameters: list = []  # each statement's, as the driver got them
 
 
 @contextmanager
@@ -17,9 +18,10 @@ def count_queries(session):
     engine = session.get_bind()
     counter = Counter()
 
-    def before(conn, cursor, statement, *args):
+    def before(conn, cursor, statement, parameters, *args):
         counter.count += 1
         counter.statements.append(statement)
+        counter.parameters.append(parameters)
 
     event.listen(engine, "before_cursor_execute", before)
     try:

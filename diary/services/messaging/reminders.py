@@ -38,7 +38,7 @@ from diary.models import (
 from diary.rules import schedule
 from diary.rules.deployment import Rules
 from diary.services.messaging import outbox, reachability, wording
-from diary.services.sql import is_postgres
+from diary.services.sql import DrivingJoin, is_postgres
 from diary.sms import templates
 
 
@@ -127,16 +127,18 @@ def _unplanned_statement(postgres: bool):
                for n, name in enumerate(DUE_COLUMNS)}
     group = and_(Participant.timezone == due["tz"], Participant.reminder_time == due["at"])
     wanted = (ACTIVE, _may_need(due["day"], due["next_day"]))
+    # The slots drive: each finds its group through the index, then each person is checked.
+    in_slots = DrivingJoin(table, Participant.__table__, group)
     participants = select(
         due["n"].label("slot"), cast(null(), Integer).label("caregiver_id"), Participant.locale,
-        Participant.phone_hash, *PERSON).select_from(Participant).join(table, group).where(
+        Participant.phone_hash, *PERSON).select_from(in_slots).where(
         *wanted, ~reachability.is_blocked(Participant.phone_hash),
         or_(Participant.reminder_recipients != ReminderRecipients.CAREGIVER, ~HAS_CAREGIVER),
         ~_stored("p", Participant.id, due["suffix"]))
     caregivers = select(
         due["n"].label("slot"), Caregiver.id.label("caregiver_id"), Caregiver.locale,
-        Caregiver.phone_hash, *PERSON).select_from(Caregiver).join(
-        Participant, Participant.id == Caregiver.participant_id).join(table, group).where(
+        Caregiver.phone_hash, *PERSON).select_from(DrivingJoin(
+            in_slots, Caregiver.__table__, Caregiver.participant_id == Participant.id)).where(
         *wanted, Caregiver.active, ~reachability.is_blocked(Caregiver.phone_hash),
         Participant.reminder_recipients != ReminderRecipients.PARTICIPANT,
         ~_stored("c", Caregiver.id, due["suffix"]))
