@@ -14,7 +14,7 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from diary import sqlite_files
+from diary import sqlite_files, sqlite_turns
 from diary.models.base import Base
 
 db = SQLAlchemy(model_class=Base)
@@ -34,6 +34,14 @@ class ReaderWrote(RuntimeWarning):
 
 # The embedded database file is created 0600 before SQLite opens it.
 event.listen(Engine, "do_connect", sqlite_files.create_private)
+
+
+@event.listens_for(Engine, "do_connect")
+def _sqlite_turns(dialect, _record, cargs, cparams) -> None:
+    """SQLite files: connections whose writers take turns (see sqlite_turns)."""
+    if (dialect.name == "sqlite" and "factory" not in cparams
+            and sqlite_files.database_path(cargs, cparams) is not None):
+        cparams["factory"] = sqlite_turns.TakingTurns
 
 
 @event.listens_for(Engine, "connect")
@@ -61,6 +69,9 @@ def _sqlite_begin(connection) -> None:
     if connection.dialect.name == "sqlite":
         writer = not connection.get_execution_options().get(READS_ONLY) and may_write()
         connection.info["diary_reader"] = not writer
+        driver = connection.connection.driver_connection
+        if writer and isinstance(driver, sqlite_turns.TakingTurns):
+            driver.take_turn()
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
 
 
