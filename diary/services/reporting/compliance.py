@@ -1,7 +1,7 @@
 """Compliance: a GROUP BY over day rows (on time, late, missed, excused), never a loop."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 
 from sqlalchemy import bindparam, case, func, select
@@ -19,6 +19,7 @@ class Compliance:
     excused: int = 0
     recent_answered: int = 0
     recent_expected: int = 0
+    last_entry_at: datetime | None = None  # the last time any of the days was sent
 
     @property
     def expected(self) -> int:
@@ -64,7 +65,7 @@ def summarize(session: Session, participant_ids, recent_since: date,
         params["ids"] = list(participant_ids)
     else:
         statement = _statement(participant_ids, until is not None, since is not None)
-    return {row[0]: Compliance(*(int(v) for v in row[1:]))
+    return {row[0]: Compliance(*(int(v) for v in row[1:7]), last_entry_at=_aware(row[7]))
             for row in sql.rows(session, statement, params)}
 
 
@@ -80,7 +81,8 @@ def _statement(participant_ids, until: bool, since: bool):
                _count(DiaryEntry.status == DayStatus.MISSED),
                _count(DiaryEntry.status == DayStatus.EXCUSED),
                _count(answered & recent),
-               _count(counted & recent))
+               _count(counted & recent),
+               func.max(DiaryEntry.last_submitted_at))
         .where(DiaryEntry.participant_id.in_(participant_ids))
         .group_by(DiaryEntry.participant_id))
     if until:
@@ -93,3 +95,12 @@ def _statement(participant_ids, until: bool, since: bool):
 @cache
 def _for_ids(until: bool, since: bool):
     return _statement(bindparam("ids", expanding=True), until, since)
+
+
+def _aware(value: datetime | str | None) -> datetime | None:
+    """max() over a UTC column comes back naive (or as text) on SQLite."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value

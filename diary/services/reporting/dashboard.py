@@ -2,7 +2,7 @@
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
 from operator import itemgetter
 
@@ -135,6 +135,7 @@ def build(session: Session, staff: StaffUser, now: datetime, rules: Rules, *,
     for row in board.rows:
         found = summary.get(row.participant_id, compliance.Compliance())
         row.rate, row.on_time_rate = found.rate, found.on_time_rate
+        row.last_entry_at = found.last_entry_at
     _page_details(session, board.rows, span, days, todays, now, rules.window)
     return board
 
@@ -239,8 +240,6 @@ def _streaks(in_scope):
 
 _IDS = bindparam("ids", expanding=True)
 _STREAKS_OF = _streaks(_IDS)
-_LAST_ENTRY = (select(DiaryEntry.participant_id, func.max(DiaryEntry.last_submitted_at))
-               .where(DiaryEntry.participant_id.in_(_IDS)).group_by(DiaryEntry.participant_id))
 _LAST_SMS = (select(OutboundMessage.participant_id, OutboundMessage.status)
              .where(OutboundMessage.id.in_(
                  select(func.max(OutboundMessage.id))
@@ -250,27 +249,15 @@ _LAST_SMS = (select(OutboundMessage.participant_id, OutboundMessage.status)
 
 def _page_details(session, rows: list[Row], span: recent.Span, days: dict[int, int], todays,
                   now, rules) -> None:
-    """Last entry, today's status and last SMS status for the rows on this page only."""
+    """Today's status and the last SMS status for the rows on this page only."""
     ids = [r.participant_id for r in rows]
     if not ids:
         return
-    last_entry = dict(sql.rows(session, _LAST_ENTRY, {"ids": ids}).all())
     last_sms = dict(sql.rows(session, _LAST_SMS, {"ids": ids}).all())
     for row in rows:
-        raw = last_entry.get(row.participant_id)
-        row.last_entry_at = _aware(raw)
         sms = last_sms.get(row.participant_id)
         row.last_sms = getattr(sms, "value", sms)
         today = todays.of(row.timezone)[0]
         stored = span.status(days.get(row.participant_id, 0), today)
         row.today_status = stored.value if stored is not None else days_.status_of(
             row, today, None, now, rules)
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    """max() over a UTC column comes back naive (or as text) on SQLite."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value

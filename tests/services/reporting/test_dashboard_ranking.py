@@ -3,7 +3,7 @@
 import random
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from diary.models import DayStatus, DiaryEntry
 from diary.rules import schedule
@@ -60,6 +60,9 @@ def test_ranking_and_counts_match_the_day_rows(session):
         assert row.streak == streaks.get(row.participant_id, 0), row.study_code
         expected = recent.get(row.participant_id, compliance.Compliance()).recent_rate
         assert row.recent_rate == expected, row.study_code
+        last = session.scalar(select(func.max(DiaryEntry.last_submitted_at)).where(
+            DiaryEntry.participant_id == row.participant_id))
+        assert row.last_entry_at == (last and last.replace(tzinfo=UTC)), row.study_code
         local = schedule.local_today(NOW, row.timezone)
         found = _stored(session, row.participant_id, local)
         if found is not None:
@@ -72,6 +75,7 @@ def test_ranking_and_counts_match_the_day_rows(session):
             r.study_code) for r in board.rows]
     assert key == sorted(key)
     assert any(r.streak >= 20 for r in board.rows)  # the whole-history path was taken
+    assert all(r.last_entry_at.tzinfo is UTC for r in board.rows if r.last_entry_at)
 
 
 def test_a_recent_window_longer_than_the_span_is_counted_by_the_database(session):
