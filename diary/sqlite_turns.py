@@ -32,6 +32,7 @@ class TakingTurns(sqlite3.Connection):
         self._turn_path = f"{os.fsdecode(database)}-turn"
         self._turn: int | None = None  # the lock file's descriptor while this one writes
         self._wait: float | None = None  # seconds: the busy timeout, read at the first turn
+        self._held_by: set[str] = set()
 
     def take_turn(self) -> None:
         """Wait for this file's writers' turn, at most the busy timeout; then go on regardless."""
@@ -42,7 +43,10 @@ class TakingTurns(sqlite3.Connection):
             return
         if self._wait is None:
             self._wait = self.execute("PRAGMA busy_timeout").fetchone()[0] / 1000
-        descriptor = os.open(self._turn_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            descriptor = os.open(self._turn_path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError:
+            return  # no lock file can be made here: SQLite's own wait alone, as before
         deadline, pause = time.monotonic() + self._wait, FIRST_TRY
         while True:
             try:
@@ -54,7 +58,10 @@ class TakingTurns(sqlite3.Connection):
                     return
                 time.sleep(pause)
                 pause = min(pause * 2, LONGEST_TRY)
-        self._turn = descriptor
+            except OSError:  # a file system without locks: SQLite's own wait alone
+                os.close(descriptor)
+                return
+        self._turn, self._held_by = descriptor, held
         held.add(self._turn_path)
 
     def commit(self):
@@ -79,5 +86,5 @@ class TakingTurns(sqlite3.Connection):
         if self._turn is None:
             return
         descriptor, self._turn = self._turn, None
-        getattr(_held, "paths", set()).discard(self._turn_path)
+        self._held_by.discard(self._turn_path)  # the set of the thread that took it
         os.close(descriptor)  # closing the file gives the lock back

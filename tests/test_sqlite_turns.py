@@ -80,6 +80,17 @@ def test_a_thread_holding_the_turn_is_not_made_to_wait_for_it_again(database):
         second.close()
 
 
+def test_without_a_lock_file_writers_still_write_by_sqlite_s_own_wait(database):
+    engine, path = database
+    os.remove(f"{path}-turn")
+    os.mkdir(f"{path}-turn")  # the name taken: no lock file can be opened there
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO t VALUES (1)"))
+        assert driver(connection)._turn is None
+    with engine.connect() as connection:
+        assert connection.scalar(text("SELECT count(*) FROM t")) == 1
+
+
 def test_a_writer_that_dies_holding_the_turn_gives_it_back(database):
     _engine, path = database
     script = ("import os, sqlite3, sys; from diary import sqlite_turns; "
