@@ -49,9 +49,10 @@ def ceiling_rows(url: str, folder: Path, seconds: float) -> dict:
     return found
 
 
-def warmed(base: str, browser):
-    """A browser that has opened its first page, as a person's does before the next one."""
-    browser.get(base + "/staff/", timeout=10)
+def warmed(base: str, browser, page: str):
+    """A browser that has opened its first page, as a person's does before the next one: it
+    keeps the cookie that page sets (the form token)."""
+    browser.get(base + page, timeout=10)
     return browser
 
 
@@ -75,8 +76,8 @@ def diary_rows(url: str, folder: Path, seconds: float) -> dict:
             if check.status_code != 302:
                 raise RuntimeError(f"a screen save answered {check.status_code}")
             saves.append(("POST", screen, headers, body))
-        for browser in people:  # a phone keeps the cookie its first page sets (the form token)
-            browser.get(base + "/", timeout=10)
+        for browser in people:
+            warmed(base, browser, "/")
         plans = {
             "home": lambda: [("GET", "/", {"Cookie": common.cookie_header(b)}, "")
                              for b in people],
@@ -85,7 +86,7 @@ def diary_rows(url: str, folder: Path, seconds: float) -> dict:
             "save": lambda: saves,
             # signed in just before its row, so the minute's "still in use" note is not due
             "dashboard": lambda: [("GET", "/staff/", {"Cookie": common.cookie_header(
-                warmed(base, common.sign_in(base, "/staff/login", COORDINATOR)))}, "")]}
+                warmed(base, common.sign_in(base, "/staff/login", COORDINATOR), "/staff/"))}, "")]}
         for key, plan in plans.items():
             script = common.wrk_script(plan(), folder, f"diary-{key}")
             common.wrk(base, script, min(seconds, 1))

@@ -20,6 +20,8 @@ import sqlite3
 import threading
 import time
 
+from diary import sqlite_files
+
 FIRST_TRY, LONGEST_TRY = 0.00005, 0.001  # seconds between attempts
 _held = threading.local()  # the files this thread holds a turn on
 
@@ -29,7 +31,8 @@ class TakingTurns(sqlite3.Connection):
 
     def __init__(self, database, *args, **kwargs):
         super().__init__(database, *args, **kwargs)
-        self._turn_path = f"{os.fsdecode(database)}-turn"
+        path = sqlite_files.database_path([os.fsdecode(database)], kwargs)  # a URI's own file
+        self._turn_path = None if path is None else f"{path}-turn"  # None: in memory, no turns
         self._turn: int | None = None  # the lock file's descriptor while this one writes
         self._wait: float | None = None  # seconds: the busy timeout, read at the first turn
         self._held_by: set[str] = set()
@@ -39,7 +42,7 @@ class TakingTurns(sqlite3.Connection):
         held = getattr(_held, "paths", None)
         if held is None:
             held = _held.paths = set()
-        if self._turn is not None or self._turn_path in held:
+        if self._turn_path is None or self._turn is not None or self._turn_path in held:
             return
         if self._wait is None:
             self._wait = self.execute("PRAGMA busy_timeout").fetchone()[0] / 1000

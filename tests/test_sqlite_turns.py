@@ -120,3 +120,17 @@ def try_turn(path: str) -> None:
 
 def assert_turn_free(path: str) -> None:
     try_turn(path)  # raises BlockingIOError while anyone holds it
+
+
+def test_a_uri_names_its_file_and_memory_takes_no_turns(tmp_path):
+    path = tmp_path / "by-uri.db"
+    engine = create_engine(f"sqlite:///file:{path}?mode=rwc&uri=true")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE t (n INTEGER)"))
+        assert driver(connection)._turn_path == f"{path}-turn"
+    assert (tmp_path / "by-uri.db-turn").exists()
+    engine.dispose()
+    memory = sqlite_turns.TakingTurns(":memory:", isolation_level=None)
+    memory.take_turn()  # nothing to take turns on
+    assert memory._turn is None
+    memory.close()
