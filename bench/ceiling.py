@@ -37,7 +37,7 @@ rows = Table("ceiling_row", metadata, Column("id", Integer, primary_key=True),
 
 
 def _engine(url: str):
-    engine = create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url)
     if url.startswith("sqlite"):
         @event.listens_for(engine, "connect")
         def _pragmas(connection, _record):  # the diary's own SQLite settings

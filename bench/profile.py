@@ -1,7 +1,7 @@
 """Profile one page in process: N requests through the Flask test client under pyinstrument.
 
 Demo data in a temporary SQLite file (or DIARY_DATABASE_URL), signed in through the real form.
-Usage: .venv/bin/python bench/profile.py home|screen|save|dashboard [-n 300] [--html out.html]
+Usage: .venv/bin/python bench/profile.py home|screen|save|dashboard|floor [-n 300] [--html out.html]
        [--plain: CPU time only | --calls: function calls, steady on a busy machine]
 """
 
@@ -34,7 +34,7 @@ def signed_in(app, path: str, fields: dict):
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("page", choices=["home", "screen", "save", "dashboard"])
+    parser.add_argument("page", choices=["home", "screen", "save", "dashboard", "floor"])
     parser.add_argument("-n", type=int, default=300)
     parser.add_argument("--html")
     parser.add_argument("--plain", action="store_true", help="time only, no profiler")
@@ -65,6 +65,7 @@ def main() -> None:
                           client.get(screen).get_data(as_text=True)).group(1)
         body = {"csrf_token": token, "action": "next", **symptom_answers()}
         call = {"home": lambda: client.get("/"), "screen": lambda: client.get(screen),
+                "floor": lambda: client.get("/manifest.webmanifest"),
                 "save": lambda: client.post(screen, data=body)}[args.page]
     status = call().status_code
     with app.app_context(), count_queries(db.session) as counted:

@@ -15,7 +15,8 @@ DEFAULTS = {
     "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
     "DIARY_LOCALES": ("zh", "en"),
     "DIARY_DEFAULT_TIMEZONE": "Asia/Shanghai",
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # No pre-ping: a closed connection is found by asking its socket (extensions._still_connected).
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": False},
     # Sessions and cookies: phones change IP, people keep the diary on the home screen.
     "SESSION_PROTECTION": "basic",
     "SESSION_COOKIE_HTTPONLY": True,

@@ -1,5 +1,6 @@
 """Extension singletons, bound to the application in create_app."""
 
+import select
 import sqlite3
 import warnings
 
@@ -11,7 +12,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
 
 from diary import sqlite_files, sqlite_turns
@@ -56,6 +57,28 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         # The driver's own transaction handling would let a savepoint's release commit the
         # whole transaction; SQLAlchemy emits BEGIN itself instead (its documented recipe).
         dbapi_connection.isolation_level = None
+
+
+@event.listens_for(Engine, "checkout")
+def _still_connected(dbapi_connection, _record, _proxy) -> None:
+    """A pooled connection the server has closed is replaced before a request uses it.
+
+    An idle connection's socket has nothing to read until the server hangs up (a restart, an
+    administrator ending the backend): then it holds the goodbye, or end of file. Asking the
+    socket costs microseconds where the pool's pre-ping cost a round trip on every request. A
+    SQLite file never hangs up and has no socket.
+    """
+    fileno = getattr(dbapi_connection, "fileno", None)
+    if fileno is None:
+        return
+    try:
+        socket = select.poll()  # poll, not select: any descriptor number
+        socket.register(fileno(), select.POLLIN | select.POLLPRI)
+        ready = socket.poll(0)
+    except Exception as error:  # closed already (the driver's own error): no socket to ask
+        raise exc.DisconnectionError("the connection is closed") from error
+    if ready:
+        raise exc.DisconnectionError("the server closed this connection")
 
 
 @event.listens_for(Engine, "begin")
