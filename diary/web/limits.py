@@ -8,7 +8,7 @@ is the default storage (`RATELIMIT_STORAGE_URI = "database://"`); `redis://…` 
 from contextlib import contextmanager
 from datetime import timedelta
 
-from flask import current_app
+from flask import current_app, request
 from limits.storage import Storage
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -103,6 +103,16 @@ def _everyone() -> str:
 
 
 # Both sign-in forms count together; only the POST checks a secret, so only it is counted.
-sign_in_per_address = limiter.shared_limit(per_address, scope="sign-in", methods=["POST"])
+COUNTED_METHODS = ["POST"]
+
+
+@limiter.request_filter
+def _not_counted() -> bool:
+    """No limit counts a page read, so a read skips the limiter's look-up of its limits."""
+    return request.method not in COUNTED_METHODS
+
+
+sign_in_per_address = limiter.shared_limit(per_address, scope="sign-in",
+                                           methods=COUNTED_METHODS)
 sign_in_overall = limiter.shared_limit(overall, scope="sign-in-all", key_func=_everyone,
-                                       methods=["POST"])
+                                       methods=COUNTED_METHODS)

@@ -82,6 +82,22 @@ def test_limits_are_counted_in_redis_when_it_is_configured(app, session, tmp_pat
     store.flushdb()
 
 
+def test_every_limit_counts_only_what_the_reads_filter_leaves_to_it(app):
+    """Page reads skip the limiter (limits._not_counted): no limit may count them."""
+    from flask_limiter.util import get_qualified_name
+
+    from diary.extensions import limiter
+    from diary.web.limits import COUNTED_METHODS
+
+    manager = limiter.limit_manager
+    assert manager.default_limits == [] and manager.application_limits == []
+    declared = [limit for view in app.view_functions.values()
+                for limit in manager.decorated_limits(get_qualified_name(view))]
+    assert len(declared) >= 2  # the two sign-in limits, on both sign-in views
+    assert all(limit.methods and set(limit.methods) <= {m.lower() for m in COUNTED_METHODS}
+               for limit in declared)
+
+
 def test_a_stranger_cannot_keep_a_participant_out_of_a_phone_they_used_before(app, client,
                                                                               session, clock):
     p = make_participant(session, phone="+8613800000001")
