@@ -90,7 +90,8 @@ def test_every_limit_counts_only_what_the_reads_filter_leaves_to_it(app):
     from diary.web.limits import COUNTED_METHODS
 
     manager = limiter.limit_manager
-    assert manager.default_limits == [] and manager.application_limits == []
+    assert manager.default_limits == []
+    assert manager.application_limits == []
     declared = [limit for view in app.view_functions.values()
                 for limit in manager.decorated_limits(get_qualified_name(view))]
     assert len(declared) >= 2  # the two sign-in limits, on both sign-in views
