@@ -55,7 +55,27 @@ def drawn_once(*key, caller) -> Markup:
     return found[1]
 
 
+def drawn_for(*key, items, answers, caller) -> Markup:
+    """``drawn_once`` for markup that also shows the answers to ``items`` (a summary).
+
+    Kept only when every answer is one of its item's own codes: a day with a typed answer
+    (a temperature, a note) is drawn each time, and what is typed is never kept.
+    """
+    chosen = []
+    for item in items:
+        value = answers.get(item.id)
+        if value is None:
+            continue
+        picked = value.split(",") if item.kind == "multi" else [value]
+        if not set(picked) <= set(item.codes()):
+            return caller()
+        chosen.append((item.id, value))
+    return drawn_once(*key, tuple(item.id for item in items), tuple(chosen), caller=caller)
+
+
 def init_app(app) -> None:
-    """Templates call ``item_html(item, values, errors, caregiver, own)`` and ``drawn_once``."""
+    """Templates call ``item_html(item, values, errors, caregiver, own)``, ``drawn_once`` and
+    ``drawn_for``."""
     app.extensions["diary_fragments"] = {}
-    app.jinja_env.globals.update(item_html=item_html, drawn_once=drawn_once)
+    app.jinja_env.globals.update(item_html=item_html, drawn_once=drawn_once,
+                                 drawn_for=drawn_for)

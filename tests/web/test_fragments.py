@@ -92,3 +92,51 @@ def test_typed_or_forged_answers_are_drawn_each_time_and_never_kept(app):
             answer = MultiDict([(typed.id, value)])
             assert value in fragments.item_html(typed, answer, {}, False)
         assert store == {}
+
+
+SUMMARY = ('{% from "participant/_answers.html" import answers_list %}'
+           "{{ answers_list(section, answers, caregiver, change_url) }}")
+
+
+def drawn_afresh(app, **given) -> str:
+    """The summary drawn with an empty store, the store left as it was."""
+    store = app.extensions["diary_fragments"]
+    kept = dict(store)
+    store.clear()
+    try:
+        return render_template_string(SUMMARY, **given)
+    finally:
+        store.clear()
+        store.update(kept)
+
+
+def test_a_summary_comes_from_the_store_only_for_the_very_answers_it_shows(app):
+    symptoms, events = instrument.BY_SECTION["symptoms"], instrument.BY_SECTION["events"]
+    first, second = symptoms.items[0], symptoms.items[1]
+    days = [(symptoms, {}), (symptoms, {first.id: first.codes()[0]}),
+            (symptoms, {first.id: first.codes()[-1]}),
+            (symptoms, {first.id: first.codes()[0], second.id: second.codes()[1]}),
+            (events, {"E1": "yes", "E1_COUNT": "2"}), (events, {"E1": "yes", "E1_COUNT": "3"})]
+    with app.test_request_context("/"):
+        store = app.extensions["diary_fragments"]
+        store.clear()
+        for _round in range(2):  # the second round is served from the store
+            for locale in ("zh", "en"):
+                with force_locale(locale):
+                    for section, answers in days:
+                        for caregiver in (False, True):
+                            for change_url in (None, "/diary/2026-03-10/symptoms"):
+                                given = {"section": section, "answers": answers,
+                                         "caregiver": caregiver, "change_url": change_url}
+                                html = render_template_string(SUMMARY, **given)
+                                assert html == drawn_afresh(app, **given)
+        assert [key for key in store if "summary" in key and "symptoms" in key]
+        assert not [key for key in store if "events" in key]  # a typed count is never kept
+
+
+def test_an_answer_that_shows_a_question_is_on_that_question_s_screen():
+    """A summary is kept by its own section's answers: nothing it shows depends on another's."""
+    for section in instrument.BY_SECTION.values():
+        ids = {item.id for item in section.items}
+        for item in section.items:
+            assert item.shown_if is None or item.shown_if[0] in ids, item.id
