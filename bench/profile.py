@@ -103,7 +103,8 @@ def main() -> None:
         call()
     profiler.stop()
     per = (time.perf_counter() - started) / args.n * 1000
-    print(profiler.output_text(unicode=True, color=False, show_all=bool(os.environ.get("BENCH_ALL"))))
+    every_frame = bool(os.environ.get("BENCH_ALL"))  # also the libraries' own frames
+    print(profiler.output_text(unicode=True, color=False, show_all=every_frame))
     print(f"{args.page}: status {status}, {counted.count} queries, {per:.2f} ms per request "
           f"(with the profiler; load {os.getloadavg()[0]:.1f})")
     if args.html:
