@@ -20,8 +20,8 @@ from diary.web.deployment import rules
 from diary.web.forms import ActionForm
 
 
-def screen(participant, account, day: date, step: str, entry):
-    """Show a section, or save it and move on (`entry`: the day's, already read, or None)."""
+def screen(participant, account, day: date, step: str, known: screens.Stored):
+    """Show a section, or save it and move on (`known`: the day's entry and draft, read)."""
     form = ActionForm()
     to_review = (request.values.get("return") == "review")
     if request.method == "POST" and form.validate_on_submit():
@@ -30,7 +30,7 @@ def screen(participant, account, day: date, step: str, entry):
         given = screens.Given("language" if switching else request.form.get("action", "next"),
                               request.form)
         outcome = screens.save_screen(db.session, participant, account, day, step, given,
-                                      clock.now(), rules(), entry)
+                                      clock.now(), rules(), known)
         if outcome is None:
             abort(404)
         if outcome.status is Saved.HELP:
@@ -48,7 +48,7 @@ def screen(participant, account, day: date, step: str, entry):
                             else url_for("participant.review", day=day.isoformat()))
         return _render(participant, account, day, outcome.screen, _as_form(outcome.values),
                        outcome.errors, to_review)
-    shown = screens.screen(db.session, participant, day, step, rules().window, entry=entry)
+    shown = screens.screen(db.session, participant, day, step, rules().window, known=known)
     if shown is None:
         abort(404)
     return _render(participant, account, day, shown, _as_form(shown.saved), {}, to_review)
@@ -104,13 +104,13 @@ def _help_url(day, outcome) -> str:
                    both="1" if outcome.crisis and outcome.emergency else None)
 
 
-def review(participant, account, day: date, entry):
-    """Check every answer, then send once (`entry`: the day's, already read, or None)."""
+def review(participant, account, day: date, known: screens.Stored):
+    """Check every answer, then send once (`known`: the day's entry and draft, read)."""
     form = ActionForm()
     if request.method == "POST" and form.validate_on_submit():
         sending = screens.Sending(_token(), _client_time(), _int(request.form.get("base")))
         sent = screens.send_day(db.session, participant, account, day, sending, clock.now(),
-                                rules())
+                                rules(), known)
         if sent.missing_step:
             flash(_("Some questions still need an answer."), "error")
             return redirect(url_for("participant.step", day=day.isoformat(),
@@ -123,7 +123,8 @@ def review(participant, account, day: date, entry):
             result = entries.replayed(db.session, participant, day, sending.token)
         return _after_submit(day, result)
     asked = screens.sections(participant, day, rules().window)
-    _draft, saved = screens.saved_answers(db.session, participant.id, day, entry)
+    _draft, saved = screens.saved_answers(db.session, participant.id, day, known)
+    entry = known.entry
     where = progress.of_day(db.session, participant, day, entry, rules().window)
     return render_template(
         "participant/review.html", sections=asked, day=day, answers=saved, form=form,

@@ -9,7 +9,6 @@ from flask_babel import gettext as _
 
 from diary import clock
 from diary.extensions import db
-from diary.models import DiaryEntry
 from diary.participant import flow
 from diary.participant.forms import SettingsForm
 from diary.rules import answers as reading
@@ -51,7 +50,7 @@ def step(participant, account, day, step):
         late = step == "warning" and request.method == "POST" and flow.warning_on_closed_day(
             participant, account, _parse(day))
         return late or opened
-    return flow.screen(participant, account, opened.day, step, opened.entry)
+    return flow.screen(participant, account, opened.day, step, opened.known)
 
 
 @bp.route("/diary/<day>/review", methods=["GET", "POST"])
@@ -61,7 +60,7 @@ def review(participant, account, day):
     opened = _open_day(participant, day)
     if not isinstance(opened, OpenDay):
         return opened
-    return flow.review(participant, account, opened.day, opened.entry)
+    return flow.review(participant, account, opened.day, opened.known)
 
 
 @bp.get("/diary/<day>/done")
@@ -147,7 +146,7 @@ def _parse(day: str) -> date:
 @dataclass(frozen=True)
 class OpenDay:
     day: date
-    entry: DiaryEntry | None  # read once here, handed to the screen
+    known: screens.Stored  # the day's entry and draft, read once here, handed to the screen
 
 
 def _open_day(participant, day: str):
@@ -157,9 +156,9 @@ def _open_day(participant, day: str):
     now = clock.now()
     if the_day > schedule.local_today(now, participant.timezone):
         abort(404)
-    entry = entries.entry_for(db.session, participant.id, the_day)
-    status = days.status_of(participant, the_day, entry, now, rules().window)
+    known = screens.stored(db.session, participant.id, the_day)
+    status = days.status_of(participant, the_day, known.entry, now, rules().window)
     if schedule.is_open(the_day, participant.timezone, now, rules().window) and status in (
             "open", "on_time", "late"):
-        return OpenDay(the_day, entry)
+        return OpenDay(the_day, known)
     return render_template("participant/closed.html", day=the_day), 200

@@ -6,11 +6,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from diary.models import Originator, Participant
+from diary.models import DiaryEntry, Draft, Originator, Participant
 from diary.rules import answers as reading
 from diary.rules import instrument, schedule, triggers
 from diary.rules.instrument import WARNING_SIGNS, Section
@@ -88,25 +89,43 @@ def sections(participant: Participant, day: date, window: schedule.WindowRules) 
     return [instrument.trim(instrument.BY_SECTION[sid], core) for sid, core in plan]
 
 
-UNREAD = object()  # the day's entry has not been read yet
+@dataclass(frozen=True)
+class Stored:
+    """What a day holds so far: its sent entry and its unsent draft, each None if it has none."""
+
+    entry: DiaryEntry | None
+    draft: Draft | None
 
 
-def saved_answers(session: Session, participant_id: int, day: date, entry=UNREAD):
+_STORED = (select(DiaryEntry, Draft).select_from(Participant)
+           .outerjoin(DiaryEntry, and_(DiaryEntry.participant_id == Participant.id,
+                                       DiaryEntry.diary_date == bindparam("day")))
+           .outerjoin(Draft, and_(Draft.participant_id == Participant.id,
+                                  Draft.diary_date == bindparam("day")))
+           .where(Participant.id == bindparam("participant_id")))  # built once
+
+
+def stored(session: Session, participant_id: int, day: date) -> Stored:
+    """The day's entry and draft, read together (one statement)."""
+    found = session.execute(_STORED, {"participant_id": participant_id, "day": day}).first()
+    return Stored(None, None) if found is None else Stored(*found)
+
+
+def saved_answers(session: Session, participant_id: int, day: date,
+                  known: Stored | None = None):
     """The draft and the answers so far: the draft's, else the sent entry's (to amend).
 
-    `entry` is the day's entry (or None) when the caller has read it already.
+    `known` is what the caller read of the day already (`stored`); otherwise it is read here.
     """
-    draft = drafts.find(session, participant_id, day)
-    if draft is not None:
-        return draft, dict(draft.answers)
-    if entry is UNREAD:
-        entry = entries.entry_for(session, participant_id, day)
-    return None, entry.answer_map() if entry is not None else {}
+    known = known or stored(session, participant_id, day)
+    if known.draft is not None:
+        return known.draft, dict(known.draft.answers)
+    return None, known.entry.answer_map() if known.entry is not None else {}
 
 
 def screen(session: Session, participant: Participant, day: date, step: str,
            window: schedule.WindowRules, *, previous: bool = True,
-           entry=UNREAD) -> Screen | None:
+           known: Stored | None = None) -> Screen | None:
     """The screen with this id on this day, or None when the day does not ask it.
 
     Without `previous`, the last answered day is left unread until `with_previous` (a save
@@ -116,7 +135,7 @@ def screen(session: Session, participant: Participant, day: date, step: str,
     section = next((s for s in asked if s.id == step), None)
     if section is None:
         return None
-    draft, saved = saved_answers(session, participant.id, day, entry)
+    draft, saved = saved_answers(session, participant.id, day, known)
     shown = Screen(asked, section, saved, draft, None, {}, day)
     return with_previous(session, participant, shown) if previous else shown
 
@@ -142,13 +161,14 @@ def default_originator(participant: Participant, account) -> Originator:
 
 
 def save_screen(session: Session, participant: Participant, account, day: date, step: str,
-                given: Given, now: datetime, rules, entry=UNREAD) -> ScreenOutcome | None:
+                given: Given, now: datetime, rules,
+                known: Stored | None = None) -> ScreenOutcome | None:
     """Save one screen in the draft; a warning sign is stored at once and opens its flag.
 
     The triggers' history is read once; the draft is read once. Returns None when the day
     does not ask this screen.
     """
-    shown = screen(session, participant, day, step, rules.window, previous=False, entry=entry)
+    shown = screen(session, participant, day, step, rules.window, previous=False, known=known)
     if shown is None:
         return None
     if given.action == "same":  # copies the last answered day's answers
@@ -246,10 +266,10 @@ class SendOutcome:
 
 
 def send_day(session: Session, participant: Participant, account, day: date, sending: Sending,
-             now: datetime, rules) -> SendOutcome:
+             now: datetime, rules, known: Stored | None = None) -> SendOutcome:
     """Send the day's answers once: every question answered, else the first screen missing."""
     asked = sections(participant, day, rules.window)
-    _draft, saved = saved_answers(session, participant.id, day)
+    _draft, saved = saved_answers(session, participant.id, day, known)
     missing = reading.missing_items(asked, saved)
     if missing:
         return SendOutcome(None, next(s.id for s in asked

@@ -50,7 +50,9 @@ def save(session, person, step, form, action="next"):
 
 
 def drafts_read(statements) -> int:
-    return sum(1 for s in statements if s.lstrip().startswith("SELECT draft."))
+    """Statements that read the draft (alone, or with the day's entry: screens.stored)."""
+    return sum(1 for s in statements
+               if s.lstrip().startswith("SELECT") and "draft.answers" in s.split("FROM")[0])
 
 
 def history_read(statements) -> int:

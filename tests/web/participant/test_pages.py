@@ -50,11 +50,24 @@ def test_history_shows_four_weeks_with_each_status(client, session, login_as, cl
     assert "March 19, 2026: Open" in page  # yesterday, until noon
 
 
+def opened_by_each(client, session, login_as, people, url: str) -> tuple[list, list]:
+    """Each person signs in and opens the page: the statements counted, and the pages."""
+    from tests.support.query_counter import count_queries
+
+    counters, pages = [], []
+    for p in people:
+        client.post("/logout", data={"csrf_token": csrf(client, "/login")})
+        login_as(p)
+        with count_queries(session) as counter:
+            pages.append(client.get(url).get_data(as_text=True))
+        counters.append(counter)
+    return counters, pages
+
+
 def test_home_query_count_does_not_grow_with_its_open_days(client, session, login_as, clock):
     """Yesterday and today open, each with answers stored and sent: the same statements as a
     home page with only one of them, and each day still reads its own state."""
     from diary.models import Draft
-    from tests.support.query_counter import count_queries
     from tests.web.participant.test_diary_flow import seed_yesterday
 
     clock.set("2026-03-11T09:00:00+08:00")
@@ -66,18 +79,39 @@ def test_home_query_count_does_not_grow_with_its_open_days(client, session, logi
     session.add(Draft(participant_id=both.id, diary_date=date(2026, 3, 10),
                       answers={"R1": "caregiver"}, updated_at=CREATED))
     session.commit()
-    counts, pages = [], []
-    for p in (one, both):
-        client.post("/logout", data={"csrf_token": csrf(client, "/login")})
-        login_as(p)
-        with count_queries(session) as counter:
-            pages.append(client.get("/").get_data(as_text=True))
-        counts.append(counter.count)
-    assert counts[0] == counts[1]
+    counters, pages = opened_by_each(client, session, login_as, (one, both), "/")
+    assert counters[0].count == counters[1].count
     assert "/diary/2026-03-10/who" in pages[0]
     assert "Done. Thank you." in pages[0]
     assert "Done. Thank you." in pages[1]  # today, as stored
     assert "Your changes are not sent yet." in pages[1]  # yesterday: its draft differs
+
+
+def test_a_screen_reads_its_day_s_entry_and_draft_in_one_statement(client, session, login_as,
+                                                                    clock):
+    """Sent and being changed, or never started: the same statements, one for the day."""
+    from diary.models import Draft
+    from tests.web.participant.test_diary_flow import seed_yesterday
+
+    clock.set("2026-03-11T09:00:00+08:00")
+    fresh, changing = make_participant(session, locale="en"), make_participant(session,
+                                                                               locale="en")
+    session.commit()
+    seed_yesterday(session, changing, day=date(2026, 3, 11))
+    session.add(Draft(participant_id=changing.id, diary_date=date(2026, 3, 11),
+                      answers={"R1": "caregiver"}, updated_at=CREATED))
+    session.commit()
+    counters, pages = opened_by_each(client, session, login_as, (fresh, changing),
+                                     "/diary/2026-03-11/who")
+    assert counters[0].count == counters[1].count
+    read = [[s for s in counter.statements  # not the last day's answers, to copy
+             if ("diary_entry" in s or "draft" in s) and "answer.item_id" not in s]
+            for counter in counters]
+    assert [len(statements) for statements in read] == [1, 1]
+    assert "diary_entry" in read[0][0]
+    assert "draft" in read[0][0]
+    assert 'value="caregiver" class="button big primary"' not in pages[0]
+    assert 'value="caregiver" class="button big primary"' in pages[1]  # the draft's answer
 
 
 def test_history_query_count_does_not_grow_with_entries(client, session, login_as, clock):
