@@ -4,7 +4,7 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy import String, bindparam, cast, func, insert, null, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -28,11 +28,14 @@ from diary.services.diary import drafts, safety
 _DAY_ENTRY = select(DiaryEntry).where(DiaryEntry.participant_id == bindparam("participant_id"),
                                       DiaryEntry.diary_date == bindparam("day"))
 _SUBMISSIONS = select(func.count()).where(Submission.entry_id == bindparam("entry_id"))
-_SUBMISSIONS_OF = (select(Submission.entry_id, func.count())
-                   .where(Submission.entry_id.in_(bindparam("ids", expanding=True)))
-                   .group_by(Submission.entry_id))
-_ANSWERS_OF = (select(Answer.entry_id, Answer.item_id, Answer.value)
-               .where(Answer.entry_id.in_(bindparam("ids", expanding=True))))
+# The answers of some entries and the send counts of others, in one statement: an answer is
+# a row with its item, a count a row with no item.
+_ANSWERS_AND_SENDS = union_all(
+    select(Answer.entry_id, Answer.item_id, Answer.value)
+    .where(Answer.entry_id.in_(bindparam("answered", expanding=True))),
+    select(Submission.entry_id, cast(null(), String), cast(func.count(), String))
+    .where(Submission.entry_id.in_(bindparam("sent", expanding=True)))
+    .group_by(Submission.entry_id))
 _LAST_ANSWERED = (select(DiaryEntry.id)
                   .where(DiaryEntry.participant_id == bindparam("participant_id"),
                          DiaryEntry.diary_date < bindparam("before"),
@@ -83,20 +86,21 @@ def submission_count(session: Session, entry_id: int | None) -> int:
     return session.scalar(_SUBMISSIONS, {"entry_id": entry_id}) or 0
 
 
-def submission_counts(session: Session, entry_ids: list[int]) -> dict[int, int]:
-    """How many times each entry was sent (one query; entries never sent are left out)."""
-    if not entry_ids:
-        return {}
-    return dict(sql.rows(session, _SUBMISSIONS_OF, {"ids": entry_ids}).all())
-
-
-def answer_maps(session: Session, entry_ids: list[int]) -> dict[int, dict[str, str]]:
-    """Each entry's answers keyed by item id, as ``DiaryEntry.answer_map`` gives (one query)."""
-    found: dict[int, dict[str, str]] = {}
-    if entry_ids:
-        for entry_id, item_id, value in sql.rows(session, _ANSWERS_OF, {"ids": entry_ids}):
-            found.setdefault(entry_id, {})[item_id] = value
-    return found
+def answers_and_sends(session: Session, answered: list[int],
+                      sent: list[int]) -> tuple[dict[int, dict[str, str]], dict[int, int]]:
+    """The answers of the `answered` entries, keyed by item id as ``DiaryEntry.answer_map``
+    gives them, and how many times each of the `sent` entries was sent (one statement;
+    entries with neither are left out)."""
+    answers: dict[int, dict[str, str]] = {}
+    sends: dict[int, int] = {}
+    if answered or sent:
+        for entry_id, item_id, value in sql.rows(session, _ANSWERS_AND_SENDS,
+                                                 {"answered": answered, "sent": sent}):
+            if item_id is None:
+                sends[entry_id] = int(value)
+            else:
+                answers.setdefault(entry_id, {})[item_id] = value
+    return answers, sends
 
 
 def submit(session: Session, participant: Participant, day: date, answers: dict[str, str],

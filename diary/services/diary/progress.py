@@ -31,15 +31,14 @@ def of_day(session: Session, participant: Participant, day: date, entry: DiaryEn
 def of_days(session: Session, participant: Participant,
             days: list[tuple[date, DiaryEntry | None]],
             rules: schedule.WindowRules) -> dict[date, Progress]:
-    """Each day's state, in at most three statements however many days are asked for: the
+    """Each day's state, in at most two statements however many days are asked for: the
     drafts, then the stored answers and the send counts of the days that have an entry."""
     if not days:
         return {}
     unsent = drafts.drafts_of(session, participant.id, [day for day, _entry in days])
     kept = [entry.id for _day, entry in days if entry is not None]
     answered = [entry.id for _day, entry in days if entry is not None and entry.answered]
-    stored = entries.answer_maps(session, answered)
-    sends = entries.submission_counts(session, kept)
+    stored, sends = entries.answers_and_sends(session, answered, kept)
     return {day: _progress(screens.sections(participant, day, rules), unsent.get(day),
                            stored.get(entry.id, {}) if entry is not None else {},
                            sends.get(entry.id, 0) if entry is not None else 0)
