@@ -23,11 +23,16 @@ def _store() -> dict[tuple, tuple[object, Markup]]:
     return store
 
 
+def _chosen(item, picked) -> bool:
+    """Whether every value was chosen from the item's own codes: only such HTML is kept."""
+    return set(picked) <= set(item.codes())
+
+
 def item_html(item, values, errors, caregiver: bool, own=()) -> Markup:
     """The item's fieldset as ``participant/_items.html`` draws it, from the store when it can."""
     given = tuple(values.getlist(item.id))
     macro = current_app.jinja_env.get_template("participant/_items.html").module.item_field
-    if not set(given) <= set(item.codes()):  # typed or forged: drawn each time, never kept
+    if not _chosen(item, given):  # typed or forged: drawn each time, never kept
         return macro(item, values, errors, caregiver, own)
     error = errors.get(item.id)
     key = (str(get_locale()), item.id, bool(caregiver), tuple(own) if item.groups else (),
@@ -66,8 +71,7 @@ def drawn_for(*key, items, answers, caller) -> Markup:
         value = answers.get(item.id)
         if value is None:
             continue
-        picked = value.split(",") if item.kind == "multi" else [value]
-        if not set(picked) <= set(item.codes()):
+        if not _chosen(item, value.split(",") if item.kind == "multi" else [value]):
             return caller()
         chosen.append((item.id, value))
     return drawn_once(*key, tuple(item.id for item in items), tuple(chosen), caller=caller)
