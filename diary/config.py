@@ -76,6 +76,9 @@ DEFAULTS = {
     # A send claimed longer ago than this (its process died) is reconciled with the provider.
     "DIARY_SMS_CLAIM_TIMEOUT_SECONDS": 300,
     "DIARY_SMS_BATCH_LIMIT": 200,
+    # Reminders a tick stores at most; the following minutes store the rest. At least what a
+    # minute can send (DIARY_SMS_SEND_RATE × 60) and a tick's DIARY_SMS_BATCH_LIMIT.
+    "DIARY_SMS_PLAN_LIMIT": 5000,
     # Sends that fail in a row (no answer, 5xx, refused) before a tick leaves the rest for later.
     "DIARY_SMS_PAUSE_AFTER_FAILURES": 3,
     # Sending several at once, paced to the provider's rate (messages/s); 0: one by one.
@@ -136,7 +139,7 @@ ENV_NUMBERS = (
     "DIARY_SMS_RETRY_BASE_SECONDS", "DIARY_SMS_RETRY_MAX_SECONDS",
     "DIARY_SMS_CLAIM_TIMEOUT_SECONDS", "DIARY_SMS_BATCH_LIMIT", "DIARY_ON_CALL_MAX_AGE_HOURS",
     "DIARY_SMS_PAUSE_AFTER_FAILURES",
-    "DIARY_SMS_SEND_RATE", "DIARY_SMS_SEND_CONCURRENCY",
+    "DIARY_SMS_SEND_RATE", "DIARY_SMS_SEND_CONCURRENCY", "DIARY_SMS_PLAN_LIMIT",
     "DIARY_TICK_MISFIRE_GRACE_SECONDS", "DIARY_COMPLIANCE_RECENT_DAYS",
     "DIARY_COMPLIANCE_MIN_DAYS", "DIARY_UNREACHABLE_UNDELIVERED",
     "DIARY_SMS_RECEIPT_POLL_MINUTES", "DIARY_SMS_PARAM_MAX_LENGTH",
@@ -208,6 +211,17 @@ def validate(config: dict, instance_path: str) -> None:
         if production and not config["DIARY_PUBLIC_URL"].startswith("https://"):
             raise ConfigError("DIARY_PUBLIC_URL must be the public https:// address for Twilio")
     _validate_texts(config)
+    _validate_plan_limit(config)
+
+
+def _validate_plan_limit(config: dict) -> None:
+    """Ticks that store fewer reminders than they send would leave the sender idle."""
+    limit, batch = int(config["DIARY_SMS_PLAN_LIMIT"]), int(config["DIARY_SMS_BATCH_LIMIT"])
+    per_minute = float(config["DIARY_SMS_SEND_RATE"]) * 60
+    if limit < max(1, batch, per_minute):
+        raise ConfigError(f"DIARY_SMS_PLAN_LIMIT ({limit}) must be at least "
+                          f"DIARY_SMS_BATCH_LIMIT ({batch}) and DIARY_SMS_SEND_RATE × 60 "
+                          f"({per_minute:g})")
 
 
 def _validate_mainland(config: dict, production: bool) -> None:

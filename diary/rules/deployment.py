@@ -36,6 +36,7 @@ class OutboxRules:
     retry_max_seconds: int = 900
     claim_timeout_seconds: int = 300
     batch_limit: int = 200
+    plan_limit: int = 5000  # reminders a tick stores at most; the next ticks store the rest
     pause_after_failures: int = 3
     send_rate: float = 0  # messages per second; 0 sends one by one
     send_concurrency: int = 16  # workers at most when a rate is set
@@ -52,6 +53,7 @@ class OutboxRules:
                    retry_max_seconds=int(config["DIARY_SMS_RETRY_MAX_SECONDS"]),
                    claim_timeout_seconds=int(config["DIARY_SMS_CLAIM_TIMEOUT_SECONDS"]),
                    batch_limit=int(config["DIARY_SMS_BATCH_LIMIT"]),
+                   plan_limit=int(config["DIARY_SMS_PLAN_LIMIT"]),
                    pause_after_failures=int(config["DIARY_SMS_PAUSE_AFTER_FAILURES"]),
                    send_rate=float(config["DIARY_SMS_SEND_RATE"]),
                    send_concurrency=int(config["DIARY_SMS_SEND_CONCURRENCY"]),

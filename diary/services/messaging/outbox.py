@@ -60,11 +60,13 @@ class NewMessage:
     participant_id: int | None = None
     caregiver_id: int | None = None
     site_id: int | None = None
+    sealed_to: str | None = None  # `to` as stored for its owner (`crypto.Sealed`), copied
 
     def row(self, now: datetime, status: MessageStatus) -> dict:
         """The outbound_message columns."""
-        return {"idempotency_key": self.key, "recipient": self.recipient, "to_phone": self.to,
-                "to_hash": self.to_hash, "kind": self.kind, "locale": self.locale,
+        return {"idempotency_key": self.key, "recipient": self.recipient,
+                "to_phone": self.sealed_to or self.to, "to_hash": self.to_hash,
+                "kind": self.kind, "locale": self.locale,
                 "variant": self.variant, "body": self.body, "due_at": self.due_at,
                 "expires_at": self.expires_at, "diary_date": self.diary_date,
                 "local_date": self.local_date, "participant_id": self.participant_id,

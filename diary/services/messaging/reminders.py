@@ -11,6 +11,7 @@ from sqlalchemy import (
     Integer,
     Row,
     String,
+    Text,
     Time,
     and_,
     bindparam,
@@ -21,11 +22,13 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    type_coerce,
     union_all,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
+from diary import crypto
 from diary.models import (
     Caregiver,
     ClinicVisit,
@@ -37,6 +40,7 @@ from diary.models import (
 )
 from diary.rules import schedule
 from diary.rules.deployment import Rules
+from diary.services import sql
 from diary.services.messaging import outbox, reachability, wording
 from diary.services.sql import DrivingJoin, is_postgres
 from diary.sms import templates
@@ -73,43 +77,55 @@ def plan(session: Session, now: datetime, rules: Rules) -> dict:
 
     Thousands of people share a time zone and a reminder time, so the slots are worked out
     once per pair, and the database answers who in each pair still lacks the slot's message:
-    a minute with nothing new costs one query, whatever the size of the roster."""
+    a minute with nothing new costs one query, whatever the size of the roster.
+
+    A tick stores at most `plan_limit` messages (more than a minute can send); the following
+    ticks store the rest, so a cohort's first evening never holds one minute's transaction
+    for seconds. `more` says that the limit was reached."""
     slots = [(tz, at, slot) for tz, at in session.execute(GROUPS)
              for slot in schedule.slots_around(now, tz, at, rules.reminders, rules.window)]
     if not slots:
         return {"queued": 0, "stale": 0}
-    todo = [(_target(row), slots[row.slot][2])
-            for row in _unplanned(session, slots)]
-    if not todo:
+    limit = rules.outbox.plan_limit
+    found = _unplanned(session, slots, limit)
+    if not found:
         return {"queued": 0, "stale": 0}
-    new = _compose(session, todo, rules)
+    new = _compose(session, [(_target(row), slots[row.slot][2]) for row in found], rules)
     fresh = [m for m in new if now < m.expires_at]
     stale = [m for m in new if now >= m.expires_at]
-    return {"queued": outbox.enqueue(session, fresh, now),
-            "stale": outbox.enqueue(session, stale, now, dropped_because="stale")}
+    report = {"queued": outbox.enqueue(session, fresh, now),
+              "stale": outbox.enqueue(session, stale, now, dropped_because="stale")}
+    if len(found) == limit:
+        report["more"] = True
+    return report
 
 
-def _unplanned(session: Session, slots: list) -> list[Row]:
-    """The participants and caregivers to remind about a due slot whose message is not stored
-    yet: one statement, each person met only with the slots of their own zone and time.
+def _unplanned(session: Session, slots: list, limit: int) -> list[Row]:
+    """Up to `limit` participants and caregivers to remind about a due slot whose message is
+    not stored yet: one statement, each person met only with the slots of their own zone and
+    time.
 
-    A superset of who gets one: `wording.choose_kind` has the last word on each."""
+    Exactly who gets one, as `wording.choose_kind` decides (which picks the wording): were
+    the statement to find more, a tick's `limit` could fill with people who get nothing and
+    the rest would wait forever."""
     postgres = is_postgres(session)
     due = [(n, tz, at, slot.diary_date, slot.diary_date + timedelta(days=1),
-            f":diary:{slot.diary_date.isoformat()}:{slot.name}")
+            int(slot.name != "last_call"), f":diary:{slot.diary_date.isoformat()}:{slot.name}")
            for n, (tz, at, slot) in enumerate(slots)]
     if postgres:
         params = {name: [row[i] for row in due] for i, name in enumerate(DUE_COLUMNS)}
     else:  # one JSON parameter; times and dates in the text form SQLite stores them in
         dialect = session.get_bind().dialect
         stored_time = Time().dialect_impl(dialect).bind_processor(dialect)
-        params = {"due": [[n, tz, stored_time(at), day.isoformat(), after.isoformat(), suffix]
-                          for n, tz, at, day, after, suffix in due]}
+        params = {"due": [[n, tz, stored_time(at), day.isoformat(), after.isoformat(), visits,
+                           suffix] for n, tz, at, day, after, visits, suffix in due]}
+    params["limit"] = limit
     return list(session.execute(_unplanned_statement(postgres), params))
 
 
+# `visits`: 1 when the slot also tells of tomorrow's clinic visit (every slot but the last call)
 DUE_COLUMNS = {"n": Integer, "tz": String, "at": Time, "day": Date, "next_day": Date,
-               "suffix": String}
+               "visits": Integer, "suffix": String}
 
 
 @functools.cache
@@ -126,7 +142,7 @@ def _unplanned_statement(postgres: bool):
         due = {name: func.json_extract(table.c.value, f"$[{n}]")
                for n, name in enumerate(DUE_COLUMNS)}
     group = and_(Participant.timezone == due["tz"], Participant.reminder_time == due["at"])
-    wanted = (ACTIVE, _may_need(due["day"], due["next_day"]))
+    wanted = (ACTIVE, _needs(due["day"], due["next_day"], due["visits"] == 1))
     # The slots drive: each finds its group through the index, then each person is checked.
     in_slots = DrivingJoin(table, Participant.__table__, group)
     participants = select(
@@ -142,21 +158,22 @@ def _unplanned_statement(postgres: bool):
         *wanted, Caregiver.active, ~reachability.is_blocked(Caregiver.phone_hash),
         Participant.reminder_recipients != ReminderRecipients.PARTICIPANT,
         ~_stored("c", Caregiver.id, due["suffix"]))
-    return union_all(participants, caregivers)
+    return union_all(participants, caregivers).limit(bindparam("limit", type_=Integer))
 
 
 PERSON = (Participant.id, Participant.site_id, Participant.diary_start_date,
           Participant.diary_end_date)
 
 
-def _may_need(day, next_day) -> ColumnElement[bool]:
-    """SQL: a reminder about `day` may be wanted (in the period and not done, or a visit)."""
+def _needs(day, next_day, visits) -> ColumnElement[bool]:
+    """SQL: a reminder about `day` is wanted: the day is in the period and not done, or the
+    slot tells of visits and one is tomorrow (`wording.choose_kind`, in SQL)."""
     done = exists().where(DiaryEntry.participant_id == Participant.id,
                           DiaryEntry.diary_date == day, DiaryEntry.status.in_(wording.DONE))
     visit = exists().where(ClinicVisit.participant_id == Participant.id,
                            ClinicVisit.visit_date == next_day)
     return or_(and_(Participant.diary_start_date <= day, Participant.diary_end_date >= day,
-                    ~done), visit)
+                    ~done), and_(visits, visit))
 
 
 def _stored(prefix: str, id_column, suffix) -> ColumnElement[bool]:
@@ -192,28 +209,28 @@ def _compose(session, todo, rules) -> list[outbox.NewMessage]:
             for target, slot, kind in wanted]
 
 
-def _message(target: Target, slot: schedule.Slot, kind: str, to: str,
+def _message(target: Target, slot: schedule.Slot, kind: str, sealed: crypto.Sealed,
              rules: Rules) -> outbox.NewMessage:
     p = target.person
-    variant = wording.preferred_variant(kind, slot.local_date)
+    variant, to = wording.preferred_variant(kind, slot.local_date), crypto.decrypt(sealed)
     return outbox.NewMessage(
-        key=_key(target, slot), recipient=target.recipient, to=to, to_hash=target.phone_hash,
-        kind=kind, locale=target.locale, variant=variant,
+        key=_key(target, slot), recipient=target.recipient, to=to, sealed_to=sealed,
+        to_hash=target.phone_hash, kind=kind, locale=target.locale, variant=variant,
         body=templates.render(kind, target.locale, variant, to, rules.texts),
         due_at=slot.due_at, expires_at=slot.expires_at, diary_date=slot.diary_date,
         local_date=slot.local_date, participant_id=p.id, caregiver_id=target.caregiver_id,
         site_id=p.site_id)
 
 
-def _phones(session, wanted: list[Target]) -> dict[str, str]:
-    """Decrypt only the numbers about to get a message."""
+def _phones(session, wanted: list[Target]) -> dict[str, crypto.Sealed]:
+    """The numbers about to get a message, as stored: each is decrypted once, to choose the
+    wording, and its ciphertext copied into the outbox as it is."""
     pids = {t.person.id for t in wanted if t.caregiver_id is None}
     cids = {t.caregiver_id for t in wanted if t.caregiver_id is not None}
     found = {}
-    if pids:
-        found.update({f"p{i}": phone for i, phone in session.execute(
-            select(Participant.id, Participant.phone).where(Participant.id.in_(pids)))})
-    if cids:
-        found.update({f"c{i}": phone for i, phone in session.execute(
-            select(Caregiver.id, Caregiver.phone).where(Caregiver.id.in_(cids)))})
+    for prefix, model, ids in (("p", Participant, pids), ("c", Caregiver, cids)):
+        if ids:
+            found.update({f"{prefix}{i}": crypto.Sealed(token) for i, token in sql.rows(
+                session, select(model.id, type_coerce(model.phone, Text)).where(
+                    model.id.in_(ids)))})
     return found

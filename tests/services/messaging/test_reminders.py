@@ -1,5 +1,6 @@
 """Reminders through the tick: right time, right language, once, and never when not wanted."""
 
+from dataclasses import replace
 from datetime import date, time
 
 import pytest
@@ -296,3 +297,65 @@ def test_the_due_slots_drive_the_search_and_each_finds_its_people_through_the_in
     assert scans[0].startswith("SCAN due"), steps
     assert "participant" in scans[1], steps
     assert not any(s.startswith(("SCAN participant", "SCAN caregiver")) for s in steps), steps
+
+
+def test_a_tick_stores_at_most_its_limit_and_the_next_ticks_store_the_rest(
+        session, clock, rules, submit):
+    """Those found for a tick are exactly those who get a message: were people who get none
+    (yesterday done, a visit today, at the last call) found first, they would fill every tick's
+    limit and the others would never get theirs."""
+    visiting = [make_participant(session, diary_start_date=DAY) for _ in range(3)]
+    slow = [make_participant(session, diary_start_date=DAY) for _ in range(2)]
+    for p in visiting:
+        session.add(ClinicVisit(participant_id=p.id, visit_date=date(2026, 3, 11)))
+    session.commit()
+    reminders.plan(session, clock.set("2026-03-10T20:00:00+08:00"), rules)
+    session.commit()
+    for p in visiting:
+        submit(p, DAY, "2026-03-10T21:00:00+08:00")
+    one_a_tick = replace(rules, outbox=replace(rules.outbox, plan_limit=1))
+    reports = []
+    for minute in range(3):
+        reports.append(reminders.plan(
+            session, clock.set(f"2026-03-11T09:0{minute}:00+08:00"), one_a_tick))
+        session.commit()
+    assert reports == [{"queued": 1, "stale": 0, "more": True},
+                       {"queued": 1, "stale": 0, "more": True}, {"queued": 0, "stale": 0}]
+    last_calls = session.scalars(select(OutboundMessage.participant_id).where(
+        OutboundMessage.idempotency_key.like("%:last_call")))
+    assert sorted(last_calls) == [p.id for p in slow]
+
+
+def test_the_outbox_keeps_the_number_as_its_owner_stores_it(session, clock, rules):
+    p = make_participant(session, phone="+8613912345678", reminder_recipients="both")
+    make_caregiver(session, p, phone="+85291234567")
+    session.commit()
+    reminders.plan(session, clock.set("2026-03-10T20:00:00+08:00"), rules)
+    session.commit()
+    raw = session.connection().exec_driver_sql
+    stored = {row[0] for row in raw("SELECT phone FROM participant UNION ALL "
+                                    "SELECT phone FROM caregiver")}
+    copied = {row[0] for row in raw("SELECT to_phone FROM outbound_message")}
+    assert copied == stored
+    assert len(copied) == 2
+    by_number = {m.to_phone: m.body for m in messages(session)}
+    assert set(by_number) == {"+8613912345678", "+85291234567"}
+    assert "http" in by_number["+85291234567"]
+    assert "http" not in by_number["+8613912345678"]
+
+
+@pytest.mark.parametrize(("settings", "valid"), [
+    ({}, True), ({"DIARY_SMS_PLAN_LIMIT": 150}, False),
+    ({"DIARY_SMS_SEND_RATE": 50, "DIARY_SMS_PLAN_LIMIT": 3000}, True),
+    ({"DIARY_SMS_SEND_RATE": 50, "DIARY_SMS_PLAN_LIMIT": 2999}, False),
+])
+def test_ticks_may_not_store_fewer_reminders_than_they_can_send(tmp_path, settings, valid):
+    from diary import config
+
+    loaded = config.load(str(tmp_path), {"SECRET_KEY": "k", "DIARY_ENCRYPTION_KEYS": "k",
+                                         **settings})
+    if valid:
+        config.validate(loaded, str(tmp_path))
+    else:
+        with pytest.raises(config.ConfigError, match="DIARY_SMS_PLAN_LIMIT"):
+            config.validate(loaded, str(tmp_path))
