@@ -30,12 +30,24 @@ def driver(connection) -> sqlite_turns.TakingTurns:
 
 def test_a_waiting_writer_starts_the_moment_the_one_before_commits(database):
     engine, _path = database
+    late = [handover(engine, n) for n in range(5)]
+    # SQLite's own busy handler sleeps up to 100 ms between its tries: here every round would
+    # start about 90 ms late. A turn is at most a millisecond away; the best of five rounds
+    # leaves room for a busy machine delaying a thread now and then.
+    assert all(seconds >= 0 for seconds in late)
+    assert min(late) < 0.03, late
+    with engine.connect() as connection:
+        assert connection.scalar(text("SELECT count(*) FROM t")) == 10
+
+
+def handover(engine, n: int) -> float:
+    """One writer holds the database 240 ms; seconds the next one started after it committed."""
     began, committed = {}, {}
     holding = threading.Event()
 
     def first():
         with engine.begin() as connection:
-            connection.execute(text("INSERT INTO t VALUES (1)"))
+            connection.execute(text("INSERT INTO t VALUES (:n)"), {"n": 2 * n})
             holding.set()
             time.sleep(0.24)  # SQLite's own handler would be in a 100 ms sleep by then
             committed["at"] = time.monotonic()
@@ -44,18 +56,14 @@ def test_a_waiting_writer_starts_the_moment_the_one_before_commits(database):
         holding.wait()
         with engine.begin() as connection:  # its turn comes when the first commits
             began["at"] = time.monotonic()
-            connection.execute(text("INSERT INTO t VALUES (2)"))
+            connection.execute(text("INSERT INTO t VALUES (:n)"), {"n": 2 * n + 1})
 
     threads = [threading.Thread(target=first), threading.Thread(target=second)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    # SQLite's own busy handler sleeps up to 100 ms between its tries (here it would start
-    # about 90 ms late); a turn is at most a millisecond away.
-    assert 0 <= began["at"] - committed["at"] < 0.03
-    with engine.connect() as connection:
-        assert connection.scalar(text("SELECT count(*) FROM t")) == 2
+    return began["at"] - committed["at"]
 
 
 def test_the_turn_is_given_back_on_rollback_and_close(database):
