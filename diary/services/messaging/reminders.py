@@ -42,7 +42,7 @@ from diary.rules import schedule
 from diary.rules.deployment import Rules
 from diary.services import sql
 from diary.services.messaging import outbox, reachability, wording
-from diary.services.sql import DrivingJoin, is_postgres
+from diary.services.sql import DrivingJoin, is_postgres, one_of
 from diary.sms import templates
 
 
@@ -205,14 +205,14 @@ def _compose(session, todo, rules) -> list[outbox.NewMessage]:
     if not wanted:
         return []
     phones = _phones(session, [target for target, _, _ in wanted])
-    return [_message(target, slot, kind, phones[target.code], rules)
+    return [_message(target, slot, kind, *phones[target.code], rules)
             for target, slot, kind in wanted]
 
 
-def _message(target: Target, slot: schedule.Slot, kind: str, sealed: crypto.Sealed,
+def _message(target: Target, slot: schedule.Slot, kind: str, to: str, sealed: crypto.Sealed,
              rules: Rules) -> outbox.NewMessage:
     p = target.person
-    variant, to = wording.preferred_variant(kind, slot.local_date), crypto.decrypt(sealed)
+    variant = wording.preferred_variant(kind, slot.local_date)
     return outbox.NewMessage(
         key=_key(target, slot), recipient=target.recipient, to=to, sealed_to=sealed,
         to_hash=target.phone_hash, kind=kind, locale=target.locale, variant=variant,
@@ -222,15 +222,17 @@ def _message(target: Target, slot: schedule.Slot, kind: str, sealed: crypto.Seal
         site_id=p.site_id)
 
 
-def _phones(session, wanted: list[Target]) -> dict[str, crypto.Sealed]:
-    """The numbers about to get a message, as stored: each is decrypted once, to choose the
-    wording, and its ciphertext copied into the outbox as it is."""
+def _phones(session, wanted: list[Target]) -> dict[str, tuple[str, crypto.Sealed]]:
+    """The numbers about to get a message, each decrypted once (to choose the wording) and
+    kept as stored too, so its ciphertext is copied into the outbox as it is."""
+    postgres = is_postgres(session)
     pids = {t.person.id for t in wanted if t.caregiver_id is None}
     cids = {t.caregiver_id for t in wanted if t.caregiver_id is not None}
     found = {}
     for prefix, model, ids in (("p", Participant, pids), ("c", Caregiver, cids)):
         if ids:
-            found.update({f"{prefix}{i}": crypto.Sealed(token) for i, token in sql.rows(
-                session, select(model.id, type_coerce(model.phone, Text)).where(
-                    model.id.in_(ids)))})
+            listed = select(model.id, type_coerce(model.phone, Text)).where(
+                one_of(model.id, "ids")[postgres])
+            found.update({f"{prefix}{i}": (crypto.decrypt(token), crypto.Sealed(token))
+                          for i, token in sql.rows(session, listed, {"ids": list(ids)})})
     return found
