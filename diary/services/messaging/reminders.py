@@ -136,11 +136,13 @@ def _unplanned_statement(postgres: bool):
         table = func.unnest(*(bindparam(name, type_=ARRAY(kind))
                               for name, kind in DUE_COLUMNS.items())).table_valued(
             *DUE_COLUMNS).render_derived(name="due")
-        due = {name: table.c[name] for name in DUE_COLUMNS}
-    else:
-        table = func.json_each(bindparam("due", type_=JSON)).table_valued("value").alias("due")
-        due = {name: func.json_extract(table.c.value, f"$[{n}]")
-               for n, name in enumerate(DUE_COLUMNS)}
+    else:  # read out of the JSON once into a table of its own: SQLite would otherwise take
+        # each value out of its slot's text again for every person it checks, at every use
+        listed = func.json_each(bindparam("due", type_=JSON)).table_valued("value").alias("listed")
+        table = select(*(func.json_extract(listed.c.value, f"$[{n}]").label(name)
+                         for n, name in enumerate(DUE_COLUMNS))).cte("due")
+        table = table.prefix_with("MATERIALIZED")
+    due = {name: table.c[name] for name in DUE_COLUMNS}
     group = and_(Participant.timezone == due["tz"], Participant.reminder_time == due["at"])
     wanted = (ACTIVE, _needs(due["day"], due["next_day"], due["visits"] == 1))
     # The slots drive: each finds its group through the index, then each person is checked.
