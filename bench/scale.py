@@ -135,12 +135,14 @@ def due(backend: str, folder: Path, participants: int) -> dict:
     minute until all are stored (a tick stores at most DIARY_SMS_PLAN_LIMIT), then again."""
     from diary.rules.deployment import Rules
     from diary.services.messaging import reminders
+    from jobs import scheduler
 
     app = make_app(backend, "scale_due", folder)
     counts = seeded(app, participants=participants, days=0, small=0, flags=False,
                     messages_per_person=0)
     now = cohort.NOW + timedelta(hours=8)  # 20:00 local
     minutes = []
+    scheduler.settle()  # as the scheduler process does once it has started
     with app.app_context():
         rules = Rules.from_config(app.config)
         while True:

@@ -3,7 +3,7 @@
 import logging
 
 from diary import create_app
-from jobs.scheduler import build
+from jobs.scheduler import build, settle
 
 
 def main() -> None:
@@ -12,7 +12,9 @@ def main() -> None:
     app = create_app()
     logging.getLogger("jobs").info("scheduler started (SMS backend: %s)",
                                    app.config["DIARY_SMS_BACKEND"])
-    build(app).start()
+    scheduler = build(app)
+    settle()
+    scheduler.start()
 
 
 if __name__ == "__main__":
