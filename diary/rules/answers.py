@@ -51,7 +51,7 @@ def _values(form, key: str) -> list[str]:
 def _read(item, form) -> tuple[str | None, object]:
     if item.kind == "multi":
         picked = [v for v in _values(form, item.id) if v]
-        if any(v not in item.codes() for v in picked):
+        if not item.code_set.issuperset(picked):
             return None, NOT_AN_OPTION
         if not picked:
             return (None, MISSING) if item.required else ("", None)
@@ -70,7 +70,7 @@ def _read(item, form) -> tuple[str | None, object]:
             return raw[: int(item.maximum)], _("Please use at most %(n)d characters.",
                                                 n=int(item.maximum))
         return raw, None
-    if raw not in item.codes():
+    if raw not in item.code_set:
         return None, NOT_AN_OPTION
     return raw, None
 

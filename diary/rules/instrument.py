@@ -1,6 +1,7 @@
 """The daily questionnaire as data: items, scales, skip logic and labels (INSTRUMENT.md)."""
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from flask_babel import lazy_gettext as _l
 
@@ -34,6 +35,12 @@ class Item:
     def codes(self) -> tuple[str, ...]:
         """The stored codes this item accepts."""
         return tuple(c.code for c in self.choices)
+
+    @cached_property
+    def code_set(self) -> frozenset[str]:
+        """The same codes, made once, to ask whether a value is one of them (the medicine list
+        has dozens, asked on every screen drawn and every answer read)."""
+        return frozenset(self.codes())
 
     @property
     def ladder(self) -> bool:

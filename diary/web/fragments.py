@@ -25,7 +25,7 @@ def _store() -> dict[tuple, tuple[object, Markup]]:
 
 def _chosen(item, picked) -> bool:
     """Whether every value was chosen from the item's own codes: only such HTML is kept."""
-    return set(picked) <= set(item.codes())
+    return item.code_set.issuperset(picked)
 
 
 def item_html(item, values, errors, caregiver: bool, own=()) -> Markup:
