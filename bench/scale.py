@@ -133,16 +133,16 @@ def export(backend: str, folder: Path, participants: int, days: int, answer_days
 def due(backend: str, folder: Path, participants: int) -> dict:
     """The tick's planning at 20:00 in Beijing (a fifth of everyone is due): minute after
     minute until all are stored (a tick stores at most DIARY_SMS_PLAN_LIMIT), then again."""
+    from diary import memory
     from diary.rules.deployment import Rules
     from diary.services.messaging import reminders
-    from jobs import scheduler
 
     app = make_app(backend, "scale_due", folder)
     counts = seeded(app, participants=participants, days=0, small=0, flags=False,
                     messages_per_person=0)
     now = cohort.NOW + timedelta(hours=8)  # 20:00 local
     minutes = []
-    scheduler.settle()  # as the scheduler process does once it has started
+    memory.settle()  # as the scheduler process does once it has started
     with app.app_context():
         rules = Rules.from_config(app.config)
         while True:

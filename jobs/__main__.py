@@ -2,8 +2,8 @@
 
 import logging
 
-from diary import create_app
-from jobs.scheduler import build, settle
+from diary import create_app, memory
+from jobs.scheduler import build
 
 
 def main() -> None:
@@ -13,7 +13,7 @@ def main() -> None:
     logging.getLogger("jobs").info("scheduler started (SMS backend: %s)",
                                    app.config["DIARY_SMS_BACKEND"])
     scheduler = build(app)
-    settle()
+    memory.settle()
     scheduler.start()
 
 

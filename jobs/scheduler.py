@@ -1,6 +1,5 @@
 """The scheduler: one APScheduler job that runs the tick every minute, in its own process."""
 
-import gc
 import logging
 from datetime import UTC, datetime
 
@@ -27,17 +26,6 @@ def run_tick(app: Flask, gateway: sms.Gateway, rules: Rules | None = None) -> di
             db.session.remove()
     log.info("tick %s", report)
     return report
-
-
-def settle() -> None:
-    """Set what start-up made (the app, its catalogs, templates and mappers) aside for good.
-
-    The collector's full passes walk every object a process holds: a tick that stores a
-    minute's thousands of reminders starts one, and the start-up's objects made it about
-    five times as long. Frozen, they are never collected and never walked again.
-    """
-    gc.collect()
-    gc.freeze()
 
 
 def build(app: Flask, gateway: sms.Gateway | None = None) -> BlockingScheduler:

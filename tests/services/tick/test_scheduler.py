@@ -1,9 +1,6 @@
 """The scheduler process and the CLI run the same tick with the configured gateway."""
 
-import subprocess
-import sys
 from datetime import date
-from pathlib import Path
 
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import select
@@ -13,8 +10,6 @@ from diary.models import MessageStatus, OutboundMessage
 from diary.sms.twilio import TwilioGateway
 from jobs import scheduler
 from tests.support.factories import make_participant
-
-ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_scheduler_has_one_fixed_job_that_cannot_pile_up(app, sms_outbox):
@@ -63,15 +58,3 @@ def test_gateway_factory_follows_the_backend_setting():
     assert twilio.client.api.base_url == "http://127.0.0.1:9"
     assert twilio.client.http_client.timeout == 3
 
-
-def test_what_start_up_made_is_never_walked_by_the_collector_again():
-    """The scheduler process sets its start-up aside (`settle`): the app is no longer among
-    the objects the collector walks, while what a tick makes afterwards still is."""
-    script = ("import gc, sys; from diary import create_app; from jobs.scheduler import settle; "
-              "app = create_app({'SQLALCHEMY_DATABASE_URI': 'sqlite://', 'SECRET_KEY': 'x'}); "
-              "walked = lambda o: any(x is o for x in gc.get_objects()); "
-              "before = walked(app); settle(); later = []; "
-              "print(before, walked(app), walked(later), gc.get_freeze_count() > 10000)")
-    shown = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                           cwd=ROOT, timeout=60, check=True).stdout.split()
-    assert shown == ["True", "False", "True", "True"]
