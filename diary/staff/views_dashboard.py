@@ -16,7 +16,7 @@ from diary.web.security import staff_required
 @staff_required()
 def dashboard_page(staff):
     """Counts at the top, then one page of participants, most in need first."""
-    sites = scope.visible_sites(db.session, staff)
+    sites = scope.site_choices(db.session, staff)
     site_id = int_arg("site")
     if site_id is not None and site_id not in {s.id for s in sites}:
         site_id = None

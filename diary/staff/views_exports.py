@@ -28,7 +28,7 @@ def _site(staff) -> int | None:
 @staff_required()
 def exports_page(staff):
     """The list of exports, for all of the staff member's sites or one."""
-    return render_template("staff/exports.html", sites=scope.visible_sites(db.session, staff),
+    return render_template("staff/exports.html", sites=scope.site_choices(db.session, staff),
                            exports=exports.EXPORTS, form=ActionForm())
 
 

@@ -19,7 +19,7 @@ from diary.web.security import staff_required
 def flags(staff):
     """Open and acknowledged flags (or the recently resolved ones)."""
     resolved = request.args.get("show") == "resolved"
-    sites = scope.visible_sites(db.session, staff)
+    sites = scope.site_choices(db.session, staff)
     site_id = int_arg("site")
     if site_id not in {s.id for s in sites}:
         site_id = None

@@ -136,5 +136,9 @@ def test_dashboards_of_different_scopes_share_statements_never_rows(session, wor
     assert codes(world.admin, site_id=world.bj.id) == {"BJ-001"}
     assert codes(world.coordinator, site_id=world.bj.id) == set()  # not theirs: nobody
     assert [s.code for s in scope.visible_sites(session, theirs)] == ["BJ"]
+    # The pick lists: the same sites, as plain rows, one after another in the same process.
+    assert [(s.id, s.code) for s in scope.site_choices(session, theirs)] == [(world.bj.id, "BJ")]
+    assert [s.code for s in scope.site_choices(session, world.coordinator)] == ["XW"]
+    assert [s.code for s in scope.site_choices(session, world.admin)] == ["BJ", "XW"]
     (ours, _), (their_reach, _) = scope.Reach.of(world.coordinator), scope.Reach.of(theirs)
     assert dashboard._participants(ours) is dashboard._participants(their_reach)
