@@ -68,25 +68,28 @@ _ALL_SITES = select(Site).options(defer(Site.on_call_phone)).order_by(Site.code)
 _OWN_SITES = _ALL_SITES.where(Site.id.in_(_reach_sites(False)))
 
 
-def visible_sites(session: Session, staff: StaffUser) -> list[Site]:
-    """The sites this staff member may see, by code (statements built once; the on-call
-    number is read only if asked for)."""
-    if staff.sees_all_sites:
-        return list(session.scalars(_ALL_SITES))
-    return list(session.scalars(_OWN_SITES, {"reach_staff": staff.id}))
-
-
 # The pick lists of the dashboard, the flags and the exports show a site's code only.
 _ALL_SITE_CHOICES = select(Site.id, Site.code).order_by(Site.code)
 _OWN_SITE_CHOICES = _ALL_SITE_CHOICES.where(Site.id.in_(_reach_sites(False)))
 
 
+def _their_sites(staff: StaffUser, every_site, own_sites) -> tuple:
+    """The statement (and its values) for the sites this staff member may see."""
+    if staff.sees_all_sites:
+        return every_site, {}
+    return own_sites, {"reach_staff": staff.id}
+
+
+def visible_sites(session: Session, staff: StaffUser) -> list[Site]:
+    """The sites this staff member may see, by code (statements built once; the on-call
+    number is read only if asked for)."""
+    return list(session.scalars(*_their_sites(staff, _ALL_SITES, _OWN_SITES)))
+
+
 def site_choices(session: Session, staff: StaffUser) -> list:
     """The id and code of each site this staff member may see, by code, as plain rows (a
     pick list needs no `Site` objects; statements built once)."""
-    if staff.sees_all_sites:
-        return list(sql.rows(session, _ALL_SITE_CHOICES))
-    return list(sql.rows(session, _OWN_SITE_CHOICES, {"reach_staff": staff.id}))
+    return list(sql.rows(session, *_their_sites(staff, _ALL_SITE_CHOICES, _OWN_SITE_CHOICES)))
 
 
 def can_see_site(session: Session, staff: StaffUser, site_id: int | None) -> bool:

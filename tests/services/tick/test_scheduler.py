@@ -57,4 +57,3 @@ def test_gateway_factory_follows_the_backend_setting():
     assert isinstance(twilio, TwilioGateway)
     assert twilio.client.api.base_url == "http://127.0.0.1:9"
     assert twilio.client.http_client.timeout == 3
-
