@@ -23,6 +23,7 @@ from diary.services import audit
 from diary.services.people import sign_in
 from diary.web import limits, security
 from diary.web.forms import ActionForm, LanguageForm
+from diary.web.signed_in import record_of
 
 bp = Blueprint("auth", __name__)
 
@@ -108,7 +109,7 @@ def logout():
     form = ActionForm()
     staff = getattr(current_user, "kind", None) == "staff"
     if form.validate_on_submit() and current_user.is_authenticated:
-        account = current_user._get_current_object()
+        account = record_of(current_user._get_current_object())
         account.end_sessions()
         audit.record(db.session, clock.now(), "sign_out", account,
                      participant=getattr(account, "participant", None))
@@ -127,7 +128,7 @@ def language():
     if form.validate_on_submit() and locale in current_app.config["DIARY_LOCALES"]:
         session["locale"] = locale
         if current_user.is_authenticated and current_user.locale != locale:
-            account = current_user._get_current_object()
+            account = record_of(current_user._get_current_object())
             audit.record(db.session, clock.now(), "settings.language", account,
                          participant=getattr(account, "participant", None),
                          detail={"before": account.locale, "after": locale})

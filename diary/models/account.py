@@ -9,16 +9,30 @@ from diary import crypto
 from diary.models.base import Base, UTCDateTime
 
 
-class SignInMixin:
-    """A peppered PIN or password hash and the Flask-Login identity of an account."""
+class SessionIdentity:
+    """The Flask-Login identity of an account with a `kind`, an `id` and a session generation."""
+
+    __slots__ = ()
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def identity(self) -> str:
+        """Who this is, stable across sessions: `participant:12`."""
+        return f"{self.kind}:{self.id}"
+
+    def get_id(self) -> str:
+        """Session identity, with the generation that sign-out and a new secret advance."""
+        return f"{self.identity}:{self.session_generation or 0}"
+
+
+class SignInMixin(SessionIdentity):
+    """A peppered PIN or password hash of an account, and its session generation."""
 
     secret_hash: Mapped[str] = mapped_column(String(256))
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Part of the session identity: advancing it ends every session and remember cookie.
     session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
-
-    is_authenticated = True
-    is_anonymous = False
 
     def set_secret(self, secret: str) -> None:
         """Store a hash of a new PIN or password, ending the account's sessions everywhere."""
@@ -37,15 +51,6 @@ class SignInMixin:
     def end_sessions(self) -> None:
         """Invalidate every session and remember cookie issued so far."""
         self.session_generation = (self.session_generation or 0) + 1
-
-    @property
-    def identity(self) -> str:
-        """Who this is, stable across sessions: `participant:12`."""
-        return f"{self.kind}:{self.id}"
-
-    def get_id(self) -> str:
-        """Session identity, with the generation that sign-out and a new secret advance."""
-        return f"{self.identity}:{self.session_generation or 0}"
 
     @property
     def is_active(self) -> bool:

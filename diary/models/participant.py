@@ -68,6 +68,11 @@ class Participant(SignInMixin, Base):
         """The participant whose diary this login fills in: itself."""
         return self
 
+    @property
+    def infusion_dates(self) -> tuple[date, ...]:
+        """The days of infusion, earliest first: the diary's sections are planned from them."""
+        return tuple(i.infusion_date for i in self.infusions)
+
 
 class Caregiver(SignInMixin, Base):
     __tablename__ = "caregiver"

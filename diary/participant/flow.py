@@ -18,6 +18,7 @@ from diary.services.diary.entries import Sent
 from diary.services.diary.screens import Saved
 from diary.web.deployment import rules
 from diary.web.forms import ActionForm
+from diary.web.signed_in import record_of
 
 
 def screen(participant, account, day: date, step: str, known: screens.Stored):
@@ -38,7 +39,7 @@ def screen(participant, account, day: date, step: str, known: screens.Stored):
             return redirect(_help_url(day, outcome.help))
         if outcome.status is Saved.KEPT:
             session["locale"] = locale
-            preferences.set_language(db.session, account, locale, clock.now())
+            preferences.set_language(db.session, record_of(account), locale, clock.now())
             db.session.commit()
             return redirect(_step_url(day, step, to_review))
         if outcome.status is Saved.NEXT:

@@ -19,6 +19,7 @@ from diary.services.diary.preferences import update_preferences
 from diary.web.deployment import rules
 from diary.web.forms import reminder_choices
 from diary.web.security import diarist_required
+from diary.web.signed_in import record_of
 
 bp = Blueprint("participant", __name__)
 bp.add_app_template_global(reading.display, "answer_text")
@@ -120,8 +121,8 @@ def preferences(participant, account):
     bounds = schedule.reminder_bounds(rules().reminders)
     form.reminder_time.choices = reminder_choices(*bounds)
     if form.validate_on_submit():
-        update_preferences(db.session, account, form.locale.data,
-                                    form.reminder_time.data, clock.now(), bounds)
+        update_preferences(db.session, record_of(account), form.locale.data,
+                           form.reminder_time.data, clock.now(), bounds)
         db.session.commit()
         flash(_("Your settings are saved."), "success")
         return redirect(url_for("participant.preferences"))

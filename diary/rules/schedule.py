@@ -1,5 +1,6 @@
 """Pure time rules: diary windows, lateness, screens, reminder slots (no Flask, no DB)."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -72,12 +73,12 @@ def is_core_day(day: date, start: date, rules: WindowRules) -> bool:
     return (day - start).days >= rules.full_diary_days
 
 
-def is_infusion_day(day: date, infusions: list[date], rules: WindowRules) -> bool:
+def is_infusion_day(day: date, infusions: Sequence[date], rules: WindowRules) -> bool:
     """Days 0–7 after any infusion date ask the infusion items."""
     return any(0 <= (day - i).days <= rules.infusion_follow_days for i in infusions)
 
 
-def section_plan(day: date, start: date, infusions: list[date],
+def section_plan(day: date, start: date, infusions: Sequence[date],
                  rules: WindowRules) -> list[tuple[str, bool]]:
     """The screens the day asks, in order, each with whether it is trimmed to the core."""
     core = is_core_day(day, start, rules)

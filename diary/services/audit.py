@@ -11,7 +11,7 @@ def actor_of(account) -> tuple[str, int | None, str | None]:
     """Who did it, as (type, id, label), for any signed-in account or the system."""
     if account is None:
         return "system", None, None
-    label = {"participant": lambda a: a.study_code,
+    label = {"participant": lambda a: a.participant.study_code,
              "caregiver": lambda a: f"caregiver of {a.participant.study_code}",
              "staff": lambda a: a.email}[account.kind](account)
     return account.kind, account.id, label

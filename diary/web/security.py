@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import defer, joinedload
+from sqlalchemy.orm import defer
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from diary import clock
@@ -34,14 +34,22 @@ DIARIST_SEEN_EVERY = 3600
 
 
 def load_user(user_id: str):
-    """Find the account behind a session identity; a changed secret ends the session."""
-    from diary.models import Caregiver, Participant, StaffUser
+    """Find the account behind a session identity; a changed secret ends the session.
+
+    A participant or caregiver is read as plain values (`signed_in`); staff as a record.
+    """
+    from diary.models import StaffUser
+    from diary.web import signed_in
 
     try:
         kind, pk, _stamp = user_id.split(":")
-        model = {"participant": Participant, "caregiver": Caregiver, "staff": StaffUser}[kind]
-        account = transactions.read_before_writing(_account(model), {"pk": int(pk)})
-    except (ValueError, KeyError):
+        if kind in signed_in.DIARISTS:
+            account = signed_in.load(kind, int(pk))
+        elif kind == "staff":
+            account = transactions.read_before_writing(_staff(StaffUser), {"pk": int(pk)})
+        else:
+            return None
+    except ValueError:
         return None
     if account is None or account.get_id() != user_id or not account.is_active:
         return None
@@ -49,18 +57,9 @@ def load_user(user_id: str):
 
 
 @cache
-def _account(model):
-    """The statement that loads an account, built once per kind (it runs on every request)."""
-    from diary.models import Caregiver, Participant
-
-    options = [*_undecrypted(model)]
-    # Every diary page plans the day's screens from the infusion dates: load them here.
-    if model is Participant:
-        options.append(joinedload(Participant.infusions))
-    if model is Caregiver:  # the caregiver's pages are the participant's diary
-        options.append(joinedload(Caregiver.participant).options(
-            *_undecrypted(Participant), joinedload(Participant.infusions)))
-    return select(model).options(*options).where(model.id == bindparam("pk"))
+def _staff(model):
+    """The statement that loads a staff account, built once (it runs on every staff request)."""
+    return select(model).options(*_undecrypted(model)).where(model.id == bindparam("pk"))
 
 
 @cache
@@ -68,6 +67,8 @@ def _undecrypted(model) -> tuple:
     """Encrypted columns stay unread until a page asks for them: most pages never do."""
     return tuple(defer(getattr(model, c.key)) for c in model.__mapper__.column_attrs
                  if any(isinstance(col.type, Encrypted) for col in c.columns))
+
+
 def session_started(now) -> None:
     """Note when this session signed in, for the staff session limits."""
     session["signed_in_at"] = session["seen_at"] = int(now.timestamp())

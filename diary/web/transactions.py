@@ -37,13 +37,29 @@ def read_before_writing(statement, params: dict):
     an ordinary read in the request's session.
     """
     session = db.session()
-    if (db.engine.dialect.name != "sqlite" or db.engine.url.database in (None, "", ":memory:")
-            or session.in_transaction() or not may_write(peek=True)):
+    if not _reads_apart(session):
         return session.execute(statement, params).unique().scalar()
     with db.engine.connect().execution_options(**{READS_ONLY: True}) as connection, \
             Session(bind=connection) as reader:
         found = reader.execute(statement, params).unique().scalar()
         return None if found is None else session.merge(found, load=False)
+
+
+def rows_before_writing(statement, params: dict) -> list:
+    """The plain rows of a Core `statement`, read as `read_before_writing` reads."""
+    session = db.session()
+    if not _reads_apart(session):
+        return session.connection().execute(statement, params).all()
+    with db.engine.connect().execution_options(**{READS_ONLY: True}) as connection:
+        return connection.execute(statement, params).all()
+
+
+def _reads_apart(session: Session) -> bool:
+    """Whether a first read goes on a connection of its own: a SQLite file, a writer, no
+    transaction open yet."""
+    return (db.engine.dialect.name == "sqlite"
+            and db.engine.url.database not in (None, "", ":memory:")
+            and not session.in_transaction() and may_write(peek=True))
 
 
 def readers_without_transaction() -> None:

@@ -84,8 +84,8 @@ class ScreenOutcome:
 
 def sections(participant: Participant, day: date, window: schedule.WindowRules) -> list[Section]:
     """The sections this participant's day asks, trimmed to the core from month 4."""
-    infusions = [i.infusion_date for i in participant.infusions]
-    plan = schedule.section_plan(day, participant.diary_start_date, infusions, window)
+    plan = schedule.section_plan(day, participant.diary_start_date, participant.infusion_dates,
+                                 window)
     return [instrument.trim(instrument.BY_SECTION[sid], core) for sid, core in plan]
 
 
