@@ -81,7 +81,8 @@ def main() -> None:
         stats = pstats.Stats(profiler)
         calls = stats.total_calls / args.n
         if os.environ.get("BENCH_CALLS_TOP"):
-            stats.sort_stats("tottime").print_stats(int(os.environ["BENCH_CALLS_TOP"]))
+            order = os.environ.get("BENCH_CALLS_SORT", "tottime")  # or cumulative
+            stats.sort_stats(order).print_stats(int(os.environ["BENCH_CALLS_TOP"]))
         print(f"{args.page}: status {status}, {counted.count} queries, {calls:,.0f} Python "
               "function calls per request")
         return

@@ -48,11 +48,11 @@ def screen(participant, account, day: date, step: str, known: screens.Stored):
             return redirect(_step_url(day, following, False) if following and not to_review
                             else url_for("participant.review", day=day.isoformat()))
         return _render(participant, account, day, outcome.screen, _as_form(outcome.values),
-                       outcome.errors, to_review)
+                       outcome.errors, to_review, form)
     shown = screens.screen(db.session, participant, day, step, rules().window, known=known)
     if shown is None:
         abort(404)
-    return _render(participant, account, day, shown, _as_form(shown.saved), {}, to_review)
+    return _render(participant, account, day, shown, _as_form(shown.saved), {}, to_review, form)
 
 
 def _step_url(day, step, to_review) -> str:
@@ -60,11 +60,12 @@ def _step_url(day, step, to_review) -> str:
                    **({"return": "review"} if to_review else {}))
 
 
-def _render(participant, account, day, shown: screens.Screen, values, errors, to_review):
+def _render(participant, account, day, shown: screens.Screen, values, errors, to_review,
+            form: ActionForm):
     ids = [s.id for s in shown.sections]
     return render_template(
         "participant/screen.html", section=shown.section, day=day, values=values, errors=errors,
-        form=ActionForm(), number=shown.index + 1, total=len(ids) + 1,
+        form=form, number=shown.index + 1, total=len(ids) + 1,
         back=ids[shown.index - 1] if shown.index else None, back_to_review=to_review,
         caregiver=account.kind == "caregiver", missing_message=reading.MISSING,
         has_previous=any(i.id in shown.previous for i in shown.section.items),
