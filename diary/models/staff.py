@@ -25,7 +25,18 @@ staff_site = Table(
 )
 
 
-class StaffUser(SignInMixin, Base):
+class SiteReach:
+    """Which sites a staff member with a `role` may see."""
+
+    __slots__ = ()
+
+    @property
+    def sees_all_sites(self) -> bool:
+        """Investigators and admins see every site; coordinators only their own."""
+        return self.role in (StaffRole.INVESTIGATOR, StaffRole.ADMIN)
+
+
+class StaffUser(SignInMixin, SiteReach, Base):
     __tablename__ = "staff_user"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -38,11 +49,6 @@ class StaffUser(SignInMixin, Base):
     sites: Mapped[list[Site]] = relationship(secondary=staff_site)
 
     kind = "staff"
-
-    @property
-    def sees_all_sites(self) -> bool:
-        """Investigators and admins see every site; coordinators only their own."""
-        return self.role in (StaffRole.INVESTIGATOR, StaffRole.ADMIN)
 
 
 StaffUser.is_active = property(lambda self: self.active)

@@ -1,19 +1,15 @@
 """Deny by default: every endpoint needs a signed-in account unless it is listed as public."""
 
-from functools import cache, wraps
+from functools import wraps
 
 from flask import Flask, abort, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import defer
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from diary import clock
 from diary.extensions import login_manager
-from diary.models.base import Encrypted
-from diary.web import transactions
 
 PUBLIC_ENDPOINTS = {"static", "public.healthz", "public.manifest", "public.offline",
                     "public.service_worker",
@@ -36,9 +32,8 @@ DIARIST_SEEN_EVERY = 3600
 def load_user(user_id: str):
     """Find the account behind a session identity; a changed secret ends the session.
 
-    A participant or caregiver is read as plain values (`signed_in`); staff as a record.
+    The account is read as plain values (`signed_in`).
     """
-    from diary.models import StaffUser
     from diary.web import signed_in
 
     try:
@@ -46,7 +41,7 @@ def load_user(user_id: str):
         if kind in signed_in.DIARISTS:
             account = signed_in.load(kind, int(pk))
         elif kind == "staff":
-            account = transactions.read_before_writing(_staff(StaffUser), {"pk": int(pk)})
+            account = signed_in.load_staff(int(pk))
         else:
             return None
     except ValueError:
@@ -54,19 +49,6 @@ def load_user(user_id: str):
     if account is None or account.get_id() != user_id or not account.is_active:
         return None
     return account
-
-
-@cache
-def _staff(model):
-    """The statement that loads a staff account, built once (it runs on every staff request)."""
-    return select(model).options(*_undecrypted(model)).where(model.id == bindparam("pk"))
-
-
-@cache
-def _undecrypted(model) -> tuple:
-    """Encrypted columns stay unread until a page asks for them: most pages never do."""
-    return tuple(defer(getattr(model, c.key)) for c in model.__mapper__.column_attrs
-                 if any(isinstance(col.type, Encrypted) for col in c.columns))
 
 
 def session_started(now) -> None:

@@ -1,11 +1,12 @@
-"""Who is signed in: a participant or caregiver read as plain values on every request.
+"""Who is signed in, read as plain values on every request.
 
-Every diary page asks who is signed in and plans the day from the participant's dates. Loaded
-through the ORM, that was an identity-mapped object graph (the account, its participant, the
-infusion dates) built on every request, although almost no page changes it. One statement of
-plain columns gives the same answers at a fraction of the cost; a page that does change the
-account (its language, its settings, signing out) asks for its record with ``record_of``.
-Encrypted columns (phone, name) are never read here.
+Every diary page asks who is signed in and plans the day from the participant's dates; every
+staff page asks for the staff member's role. Loaded through the ORM, that was an
+identity-mapped object graph (the account, its participant, the infusion dates) built on every
+request, although almost no page changes it. One statement of plain columns gives the same
+answers at a fraction of the cost; a page that does change the account (its language, its
+settings, signing out) asks for its record with ``record_of``. Encrypted columns (phone, name)
+are never read here.
 """
 
 from dataclasses import dataclass
@@ -13,15 +14,17 @@ from datetime import date, time
 from functools import cache
 
 from flask import g
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 
 from diary.extensions import db
-from diary.models import Caregiver, InfusionDate, Participant
+from diary.models import Caregiver, InfusionDate, Participant, StaffUser
 from diary.models.account import SessionIdentity
 from diary.models.participant import ParticipantStatus, ReportingMode
+from diary.models.staff import SiteReach, StaffRole
 from diary.web import transactions
 
 DIARISTS = {"participant": Participant, "caregiver": Caregiver}
+RECORDS = {**DIARISTS, "staff": StaffUser}
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +60,31 @@ class Diarist(SessionIdentity):
         return self.enabled and self.participant.status != ParticipantStatus.WITHDRAWN
 
 
+@dataclass(frozen=True, slots=True)
+class StaffMember(SessionIdentity, SiteReach):
+    """A signed-in member of the study staff, as Flask-Login's current user."""
+
+    id: int
+    email: str
+    display_name: str
+    role: StaffRole
+    locale: str | None
+    active: bool
+    session_generation: int
+
+    kind = "staff"
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+
+def load_staff(pk: int) -> StaffMember | None:
+    """The staff member with this id, or None."""
+    rows = transactions.rows_before_writing(_STAFF, {"pk": pk})
+    return StaffMember(*rows[0]) if rows else None
+
+
 def load(kind: str, pk: int) -> Diarist | None:
     """The participant or caregiver with this id, or None."""
     rows = transactions.rows_before_writing(_statement(kind), {"pk": pk})
@@ -81,9 +109,9 @@ def record_of(account):
     From here on the record is also the request's current user, so what the page changes
     (the language above all) holds for the rest of the request, its messages included.
     """
-    if not isinstance(account, Diarist):
-        return account  # staff accounts are records already
-    record = db.session.get(DIARISTS[account.kind], account.id)
+    if not isinstance(account, Diarist | StaffMember):
+        return account  # a record already (the one that has just signed in)
+    record = db.session.get(RECORDS[account.kind], account.id)
     if record is not None:
         g._login_user = record  # where Flask-Login keeps the request's current user
     return record
@@ -109,3 +137,9 @@ def _statement(kind: str):
     source = source.outerjoin(InfusionDate.__table__, InfusionDate.participant_id == p.id)
     return (select(*columns).select_from(source).where(where)
             .order_by(InfusionDate.infusion_date))
+
+
+_STAFF = (select(StaffUser.id, StaffUser.email, StaffUser.display_name, StaffUser.role,
+                 StaffUser.locale, StaffUser.active,
+                 func.coalesce(StaffUser.session_generation, 0))
+          .where(StaffUser.id == bindparam("pk")))

@@ -27,26 +27,14 @@ def may_write(peek: bool = False) -> bool:
     return True
 
 
-def read_before_writing(statement, params: dict):
-    """The one object `statement` finds, read before a SQLite writer takes the write lock.
+def rows_before_writing(statement, params: dict) -> list:
+    """The plain rows of a Core `statement`, read before a SQLite writer takes the write lock.
 
     A writer's transaction takes the lock at its first statement and holds it to the commit.
     Every request first reads the signed-in account; reading it on a connection of its own
-    leaves the lock to the view's own statements. What it found joins the request's session
-    without another query. Elsewhere (PostgreSQL, readers, a transaction already open) it is
-    an ordinary read in the request's session.
+    leaves the lock to the view's own statements. Elsewhere (PostgreSQL, readers, a
+    transaction already open) it is an ordinary read on the request's connection.
     """
-    session = db.session()
-    if not _reads_apart(session):
-        return session.execute(statement, params).unique().scalar()
-    with db.engine.connect().execution_options(**{READS_ONLY: True}) as connection, \
-            Session(bind=connection) as reader:
-        found = reader.execute(statement, params).unique().scalar()
-        return None if found is None else session.merge(found, load=False)
-
-
-def rows_before_writing(statement, params: dict) -> list:
-    """The plain rows of a Core `statement`, read as `read_before_writing` reads."""
     session = db.session()
     if not _reads_apart(session):
         return session.connection().execute(statement, params).all()

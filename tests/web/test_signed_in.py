@@ -1,14 +1,14 @@
-"""The signed-in participant or caregiver, read as plain values on each request."""
+"""The signed-in participant, caregiver or staff member, read as plain values on each request."""
 
 from datetime import date
 
 import pytest
 from sqlalchemy import event
 
-from diary.models import Caregiver, Participant
+from diary.models import Caregiver, Participant, StaffUser
 from diary.models.participant import ParticipantStatus
 from diary.web import signed_in
-from tests.support.factories import make_caregiver, make_participant
+from tests.support.factories import make_caregiver, make_participant, make_site, make_staff
 
 
 @pytest.fixture
@@ -19,10 +19,10 @@ def loaded_records():
     def note(target, _context):
         built.append(target)
 
-    for model in (Participant, Caregiver):
+    for model in (Participant, Caregiver, StaffUser):
         event.listen(model, "load", note)
     yield built
-    for model in (Participant, Caregiver):
+    for model in (Participant, Caregiver, StaffUser):
         event.remove(model, "load", note)
 
 
@@ -41,6 +41,35 @@ def test_a_diary_page_builds_no_account_record(client, session, login_as, clock,
         assert client.get("/diary/2026-03-11/infusion").status_code == 200
         assert loaded_records == []
         client.post("/logout", data={"csrf_token": _token(client)})
+
+
+def test_a_staff_page_builds_no_staff_record(client, session, login_as, loaded_records):
+    site = make_site(session)
+    make_participant(session, site)
+    staff = make_staff(session, sites=[site])
+    session.commit()
+    login_as(staff)
+    session.expunge_all()
+    loaded_records.clear()
+    assert client.get("/staff/").status_code == 200
+    assert loaded_records == []
+
+
+def test_staff_values_match_the_record(app, session):
+    site = make_site(session)
+    staff = make_staff(session, role="investigator", sites=[site], locale="en")
+    session.commit()
+    found = signed_in.load_staff(staff.id)
+    assert (found.kind, found.id, found.email, found.display_name, found.role, found.locale,
+            found.get_id(), found.sees_all_sites) == (
+        "staff", staff.id, staff.email, staff.display_name, staff.role, staff.locale,
+        staff.get_id(), True)
+    assert found.is_active
+    assert signed_in.record_of(found) is session.get(StaffUser, staff.id)
+    staff.active = False
+    session.commit()
+    assert not signed_in.load_staff(staff.id).is_active
+    assert signed_in.load_staff(staff.id + 1000) is None
 
 
 def test_plain_values_match_the_records(app, session):

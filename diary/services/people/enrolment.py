@@ -22,6 +22,7 @@ from diary.models import (
 )
 from diary.rules import phones, schedule
 from diary.services import audit
+from diary.services.people import scope
 
 DIARY_DAYS = 365
 START_YEARS = 2  # a diary starts at most two years before or after the day of enrolment
@@ -89,7 +90,7 @@ def check_phone_free(session: Session, e164: str, staff: StaffUser) -> None:
     owner = phone_owner(session, e164)
     if owner is None:
         return
-    if staff.sees_all_sites or owner.site_id in {site.id for site in staff.sites}:
+    if staff.sees_all_sites or owner.site_id in set(session.scalars(scope.site_ids(staff))):
         raise EnrolmentError("phone", _l("This phone number is already registered (%(code)s).",
                                          code=owner.study_code))
     raise EnrolmentError("phone", _l("This phone number cannot be used. Please check it, or ask "
