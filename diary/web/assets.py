@@ -2,16 +2,17 @@
 
 At start-up every file under ``diary/static`` is copied once into a build folder named by the
 digest of all of them, scripts and style sheets minified, with gzip (and Brotli, when
-installed) variants beside it. WhiteNoise
-serves them before Flask sees the request: ``url_for('static', filename='diary.css')`` becomes
-``/static/diary.<hash>.css``, cached as immutable for a year; the plain name still answers, with
-a short cache, for anything that kept an old link.
+installed) variants beside it; the build folders of older contents are pruned to the last few.
+WhiteNoise serves them before Flask sees the request: ``url_for('static',
+filename='diary.css')`` becomes ``/static/diary.<hash>.css``, cached as immutable for a year;
+the plain name still answers, with a short cache, for anything that kept an old link.
 """
 
 import hashlib
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 import rcssmin
@@ -22,6 +23,10 @@ from whitenoise import WhiteNoise
 from whitenoise.compress import Compressor
 
 YEAR = 365 * 24 * 60 * 60
+# Build folders of earlier static contents kept beside the current one: workers of the release
+# before may still serve from them while a new release starts.
+KEEP_BUILDS = 2
+ABANDONED_AFTER = 3600  # seconds: a scratch folder this old belongs to a build that died
 COMPRESSED_TYPES = ["text/html", "text/css", "text/javascript", "application/javascript",
                     "application/json", "application/manifest+json", "image/svg+xml"]
 
@@ -85,6 +90,26 @@ def build(root: Path, parent: Path, names: dict[str, str]) -> Path:
     return target
 
 
+def prune(parent: Path, current: Path, now: float) -> list[Path]:
+    """Remove all but the newest ``KEEP_BUILDS`` earlier build folders, and abandoned scratch
+    folders; returns what was removed. Each release adds a folder; none is ever needed again
+    once the release after it runs."""
+    earlier, removed = [], []
+    for path in parent.iterdir():
+        if not path.is_dir() or path == current:
+            continue
+        if path.name.startswith(".build-"):
+            if now - path.stat().st_mtime > ABANDONED_AFTER:
+                removed.append(path)
+        else:
+            earlier.append(path)
+    earlier.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+    removed += earlier[KEEP_BUILDS:]
+    for path in removed:
+        shutil.rmtree(path, ignore_errors=True)
+    return removed
+
+
 def init_app(app: Flask) -> None:
     """Compress dynamic responses and serve the static files fingerprinted through WhiteNoise."""
     app.config.setdefault("COMPRESS_MIMETYPES", COMPRESSED_TYPES)
@@ -100,6 +125,10 @@ def init_app(app: Flask) -> None:
         built = build(root, Path(app.instance_path) / "static-build", names)
     except OSError:  # a read-only instance folder: the system's temporary folder will do
         built = build(root, Path(tempfile.gettempdir()) / "diary-static", names)
+    try:
+        prune(built.parent, built, time.time())
+    except OSError:  # another worker pruned at the same moment, or no right to: harmless
+        pass
     hashed = set(names.values())
     files = StaticFiles(app.wsgi_app, max_age=60,
                         immutable_file_test=lambda path, url: url[len("/static/"):] in hashed)

@@ -1,9 +1,13 @@
 """Light pages: compressed responses, fingerprinted static files, the service worker's headers."""
 
+import os
 import re
+import shutil
+import time
 
 import pytest
 
+from diary.web.assets import ABANDONED_AFTER, KEEP_BUILDS, YEAR, prune
 from tests.conftest import csrf
 
 
@@ -55,3 +59,46 @@ def test_the_status_line_speaks_the_page_language(client):
                                    "csrf_token": csrf(client, "/offline")})
     html = client.get("/offline").get_data(as_text=True)
     assert 'data-waiting="已保存在手机上' in html
+
+
+def test_old_static_builds_are_pruned_to_the_last_few(tmp_path):
+    now = time.time()
+    folders = []
+    for age in range(5):  # five earlier releases, the newest first
+        folder = tmp_path / f"build{age}"
+        (folder / "icons").mkdir(parents=True)
+        (folder / "diary.css").write_text("body{}")
+        os.utime(folder, (now - 100 * (age + 1),) * 2)
+        folders.append(folder)
+    current = tmp_path / "current"
+    current.mkdir()
+    os.utime(current, (now - 10_000,) * 2)  # the current one stays, whatever its age
+    dead = tmp_path / ".build-dead"
+    dead.mkdir()
+    os.utime(dead, (now - ABANDONED_AFTER - 1,) * 2)
+    busy = tmp_path / ".build-busy"  # another worker building right now
+    busy.mkdir()
+    removed = prune(tmp_path, current, now)
+    assert sorted(removed) == sorted([*folders[KEEP_BUILDS:], dead])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [".build-busy", "current", *(f.name for f in folders[:KEEP_BUILDS])])
+
+
+def test_the_app_prunes_its_build_folder_at_start(app):
+    from diary import create_app
+
+    built = app.extensions["static_built"]
+    stale = [built.parent / f"stale-test-{n}" for n in range(KEEP_BUILDS + 2)]
+    for folder in stale:
+        folder.mkdir(exist_ok=True)
+        os.utime(folder, (time.time() - 10 * YEAR,) * 2)
+    try:
+        again = create_app(dict(app.config))
+        assert again.extensions["static_built"] == built
+        earlier = [p for p in built.parent.iterdir()
+                   if p.is_dir() and p != built and not p.name.startswith(".")]
+        assert len(earlier) <= KEEP_BUILDS
+        assert built.is_dir()
+    finally:
+        for folder in stale:
+            shutil.rmtree(folder, ignore_errors=True)
