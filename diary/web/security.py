@@ -38,12 +38,7 @@ def load_user(user_id: str):
 
     try:
         kind, pk, _stamp = user_id.split(":")
-        if kind in signed_in.DIARISTS:
-            account = signed_in.load(kind, int(pk))
-        elif kind == "staff":
-            account = signed_in.load_staff(int(pk))
-        else:
-            return None
+        account = signed_in.load(kind, int(pk))
     except ValueError:
         return None
     if account is None or account.get_id() != user_id or not account.is_active:

@@ -14,7 +14,7 @@ from datetime import date, time
 from functools import cache
 
 from flask import g
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, select
 
 from diary.extensions import db
 from diary.models import Caregiver, InfusionDate, Participant, StaffUser
@@ -79,14 +79,14 @@ class StaffMember(SessionIdentity, SiteReach):
         return self.active
 
 
-def load_staff(pk: int) -> StaffMember | None:
-    """The staff member with this id, or None."""
-    rows = transactions.rows_before_writing(_STAFF, {"pk": pk})
-    return StaffMember(*rows[0]) if rows else None
-
-
-def load(kind: str, pk: int) -> Diarist | None:
-    """The participant or caregiver with this id, or None."""
+def load(kind: str, pk: int) -> Diarist | StaffMember | None:
+    """The participant, caregiver or staff member with this id, or None (so for any other
+    kind)."""
+    if kind == "staff":
+        rows = transactions.rows_before_writing(_STAFF, {"pk": pk})
+        return StaffMember(*rows[0]) if rows else None
+    if kind not in DIARISTS:
+        return None
     rows = transactions.rows_before_writing(_statement(kind), {"pk": pk})
     if not rows:
         return None
@@ -98,9 +98,9 @@ def load(kind: str, pk: int) -> Diarist | None:
         diary_end_date=first.diary_end_date, status=first.status,
         infusion_dates=tuple(r.infusion_date for r in rows if r.infusion_date is not None))
     if kind == "participant":
-        return Diarist(kind, owner.id, owner.locale, first.p_generation or 0, True, owner)
-    return Diarist(kind, first.c_id, first.c_locale, first.c_generation or 0,
-                   bool(first.c_active), owner)
+        return Diarist(kind, owner.id, owner.locale, first.p_generation, True, owner)
+    return Diarist(kind, first.c_id, first.c_locale, first.c_generation, bool(first.c_active),
+                   owner)
 
 
 def record_of(account):
@@ -140,6 +140,5 @@ def _statement(kind: str):
 
 
 _STAFF = (select(StaffUser.id, StaffUser.email, StaffUser.display_name, StaffUser.role,
-                 StaffUser.locale, StaffUser.active,
-                 func.coalesce(StaffUser.session_generation, 0))
+                 StaffUser.locale, StaffUser.active, StaffUser.session_generation)
           .where(StaffUser.id == bindparam("pk")))

@@ -59,7 +59,7 @@ def test_staff_values_match_the_record(app, session):
     site = make_site(session)
     staff = make_staff(session, role="investigator", sites=[site], locale="en")
     session.commit()
-    found = signed_in.load_staff(staff.id)
+    found = signed_in.load("staff", staff.id)
     assert (found.kind, found.id, found.email, found.display_name, found.role, found.locale,
             found.get_id(), found.sees_all_sites) == (
         "staff", staff.id, staff.email, staff.display_name, staff.role, staff.locale,
@@ -68,8 +68,9 @@ def test_staff_values_match_the_record(app, session):
     assert signed_in.record_of(found) is session.get(StaffUser, staff.id)
     staff.active = False
     session.commit()
-    assert not signed_in.load_staff(staff.id).is_active
-    assert signed_in.load_staff(staff.id + 1000) is None
+    assert not signed_in.load("staff", staff.id).is_active
+    assert signed_in.load("staff", staff.id + 1000) is None
+    assert signed_in.load("robot", staff.id) is None
 
 
 def test_plain_values_match_the_records(app, session):
