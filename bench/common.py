@@ -128,8 +128,15 @@ def sign_in(base: str, path: str, fields: dict) -> requests.Session:
     return browser
 
 
-def cookie_header(browser: requests.Session) -> str:
-    return "; ".join(f"{c.name}={c.value}" for c in browser.cookies)
+def browser_headers(browser: requests.Session) -> dict:
+    """What this browser sends with every request: its cookies and the same User-Agent.
+
+    The sign-in notes who it came from (Flask-Login's session protection); a request from
+    another agent marks the session no longer fresh, which writes the cookie again. A browser
+    does that once; a replay of the sign-in's own cookie would do it on every request.
+    """
+    return {"Cookie": "; ".join(f"{c.name}={c.value}" for c in browser.cookies),
+            "User-Agent": browser.headers["User-Agent"]}
 
 
 def wrk_script(requests_: list[tuple[str, str, dict, str]], folder: Path, name: str) -> Path:
@@ -157,10 +164,14 @@ def wrk(base: str, script: Path, seconds: float, connections: int = 16,
     """Run wrk; returns requests per second, p50/p99 in ms and the error counts."""
     if shutil.which("wrk") is None:
         raise RuntimeError("wrk is not installed (apt-get install wrk)")
-    out = subprocess.run(
+    run = subprocess.run(
         ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{max(1, round(seconds))}s",
          "--latency", "--timeout", "20s", "-s", str(script), base],
-        capture_output=True, text=True, check=True).stdout
+        capture_output=True, text=True)
+    if run.returncode:
+        raise RuntimeError(f"wrk failed ({run.returncode}): {run.stdout[-1000:]}"
+                           f" {run.stderr[-1000:]}")
+    out = run.stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     latency = {p: _ms(re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s|m)\b", out))
                for p in ("50", "99")}

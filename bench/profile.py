@@ -83,6 +83,8 @@ def main() -> None:
         if os.environ.get("BENCH_CALLS_TOP"):
             order = os.environ.get("BENCH_CALLS_SORT", "tottime")  # or cumulative
             stats.sort_stats(order).print_stats(int(os.environ["BENCH_CALLS_TOP"]))
+        if os.environ.get("BENCH_CALLEES"):  # what the functions matching this name call
+            stats.sort_stats("cumulative").print_callees(os.environ["BENCH_CALLEES"])
         print(f"{args.page}: status {status}, {counted.count} queries, {calls:,.0f} Python "
               "function calls per request")
         return

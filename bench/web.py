@@ -69,7 +69,7 @@ def diary_rows(url: str, folder: Path, seconds: float) -> dict:
         for browser in people:
             token = common.csrf_token(browser.get(base + screen, timeout=10).text)
             body = urlencode({"csrf_token": token, "action": "next", **symptom_answers()})
-            headers = {"Cookie": common.cookie_header(browser),
+            headers = {**common.browser_headers(browser),
                        "Content-Type": "application/x-www-form-urlencoded"}
             check = browser.post(base + screen, data=body, headers=headers,
                                  allow_redirects=False, timeout=10)
@@ -79,14 +79,14 @@ def diary_rows(url: str, folder: Path, seconds: float) -> dict:
         for browser in people:
             warmed(base, browser, "/")
         plans = {
-            "home": lambda: [("GET", "/", {"Cookie": common.cookie_header(b)}, "")
+            "home": lambda: [("GET", "/", common.browser_headers(b), "")
                              for b in people],
-            "screen": lambda: [("GET", screen, {"Cookie": common.cookie_header(b)}, "")
+            "screen": lambda: [("GET", screen, common.browser_headers(b), "")
                                for b in people],
             "save": lambda: saves,
             # signed in just before its row, so the minute's "still in use" note is not due
-            "dashboard": lambda: [("GET", "/staff/", {"Cookie": common.cookie_header(
-                warmed(base, common.sign_in(base, "/staff/login", COORDINATOR), "/staff/"))}, "")]}
+            "dashboard": lambda: [("GET", "/staff/", common.browser_headers(
+                warmed(base, common.sign_in(base, "/staff/login", COORDINATOR), "/staff/")), "")]}
         for key, plan in plans.items():
             script = common.wrk_script(plan(), folder, f"diary-{key}")
             common.wrk(base, script, min(seconds, 1))

@@ -11,6 +11,9 @@ from diary import crypto
 def create_app(overrides: dict | None = None) -> Flask:
     """Build the application: config, validation, extensions, blueprints, errors, CLI."""
     app = Flask(__name__, instance_relative_config=True)
+    from diary.web import translated_templates
+
+    translated_templates.init_app(app)  # before anything asks for the template environment
     Path(app.instance_path).mkdir(mode=0o700, parents=True, exist_ok=True)
     app.config.update(settings.load(app.instance_path, overrides))
     settings.validate(app.config, app.instance_path)

@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from babel import support
 from babel.dates import format_skeleton
 from flask import Flask, g, request, session
 from flask_babel import Domain, format_date, format_datetime, get_locale
@@ -28,6 +29,17 @@ class CatalogueDomain(Domain):
         if found is None:
             return super().get_translations()
         context.diary_catalogue = (locale, found)
+        return found
+
+    def catalogue(self, language: str):
+        """The catalogue of this language, whatever the request's (the same one it uses)."""
+        key = (language, self.domain[0])
+        found = self.cache.get(key)
+        if found is None:
+            found = support.Translations()
+            for directory in self.translation_directories:
+                found.merge(support.Translations.load(directory, [language], self.domain[0]))
+            self.cache[key] = found
         return found
 
 
