@@ -8,13 +8,14 @@ from functools import lru_cache, partial
 
 from babel import Locale, dates
 from flask import url_for
-from flask_babel import get_locale, pgettext
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from markupsafe import Markup
 
 from diary.rules.calendar import DayCell
 from diary.services.reporting.participant_page import Page
 from diary.staff import calendar_svg
+from diary.web.i18n import language
 
 COUNTED = ("on_time", "late", "missed", "excused")
 # The same marks as on the squares, as text for the month links.
@@ -52,7 +53,7 @@ def date_formatter(format: str) -> Callable[[date], str]:
     flask_babel finds the locale and parses the pattern anew for each. The app sets no
     custom date formats, so the locale's own are the same.
     """
-    return partial(_formatted, str(get_locale()), format)
+    return partial(_formatted, language(), format)
 
 
 @lru_cache(maxsize=32)

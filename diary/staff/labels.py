@@ -5,7 +5,7 @@ from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from flask_babel import format_datetime, get_locale, pgettext
+from flask_babel import format_datetime, pgettext
 from flask_babel import gettext as _
 
 from diary.rules import instrument
@@ -21,6 +21,7 @@ from diary.staff.forms import (
     ZONE_NAMES,
 )
 from diary.staff.forms_admin import PASSWORD_RULE, ROLES
+from diary.web.i18n import language
 
 
 def flag_kinds() -> dict[str, str]:
@@ -220,7 +221,7 @@ def local_time(at: datetime | None, tz: str) -> str:
 @bp.context_processor
 def labels() -> dict:
     """Every staff template gets the label tables and formatters."""
-    return {**_tables(str(get_locale())), "message_event": message_event,
+    return {**_tables(language()), "message_event": message_event,
             "audit_actor": audit_actor, "entry_reason": entry_reason, "flag_detail": flag_detail,
             "duration": duration, "local_time": local_time, "items": instrument.ITEMS,
             "zone_name": zone_name, "password_rule": PASSWORD_RULE}

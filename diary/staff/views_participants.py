@@ -1,7 +1,6 @@
 """Enrolling and looking after participants: the page, settings, PINs, status, calls."""
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from diary import clock
@@ -26,6 +25,7 @@ from diary.staff.forms import (
 )
 from diary.web.deployment import rules
 from diary.web.forms import ActionForm, reminder_choices
+from diary.web.i18n import language
 from diary.web.security import staff_required
 
 
@@ -49,7 +49,7 @@ def enrol(staff):
     """Enrol a participant; the initial PIN is shown once."""
     sites = scope.visible_sites(db.session, staff)
     form = EnrolForm()
-    form.site_id.choices = options((s.id, f"{s.code} · {s.name(str(get_locale()))}")
+    form.site_id.choices = options((s.id, f"{s.code} · {s.name(language())}")
                                    for s in sites)
     _times(form)
     if form.validate_on_submit():

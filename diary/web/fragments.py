@@ -10,8 +10,9 @@ past ``LIMIT`` parts.
 """
 
 from flask import current_app, request
-from flask_babel import get_locale
 from markupsafe import Markup
+
+from diary.web.i18n import language
 
 LIMIT = 4096
 
@@ -31,19 +32,23 @@ def _chosen(item, picked) -> bool:
 def item_html(item, values, errors, caregiver: bool, own=()) -> Markup:
     """The item's fieldset as ``participant/_items.html`` draws it, from the store when it can."""
     given = tuple(values.getlist(item.id))
-    macro = current_app.jinja_env.get_template("participant/_items.html").module.item_field
     if not _chosen(item, given):  # typed or forged: drawn each time, never kept
-        return macro(item, values, errors, caregiver, own)
+        return _item_field()(item, values, errors, caregiver, own)
     error = errors.get(item.id)
-    key = (str(get_locale()), item.id, bool(caregiver), tuple(own) if item.groups else (),
+    key = (language(), item.id, bool(caregiver), tuple(own) if item.groups else (),
            given, None if error is None else str(error))
     store = _store()
     found = store.get(key)
     if found is not None and found[0] is item:  # the instrument's own item, not a namesake
         return found[1]
-    html = macro(item, values, errors, caregiver, own)  # escaped: the template autoescapes
+    html = _item_field()(item, values, errors, caregiver, own)  # escaped: autoescaping
     store[key] = (item, html)
     return html
+
+
+def _item_field():
+    """The macro that draws a question, in the request's language."""
+    return current_app.jinja_env.get_template("participant/_items.html").module.item_field
 
 
 def drawn_once(*key, caller) -> Markup:
@@ -52,7 +57,7 @@ def drawn_once(*key, caller) -> Markup:
     For markup that depends on nothing but the language and the names given: the addresses of
     the static files (fixed while the server runs), a page's fixed words.
     """
-    key = (str(get_locale()), request.script_root, "once", *key)
+    key = (language(), request.script_root, "once", *key)
     store = _store()
     found = store.get(key)
     if found is None:

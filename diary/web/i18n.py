@@ -77,9 +77,25 @@ def _default() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def language() -> str | None:
+    """The request's language as its code (zh, en): ``str(get_locale())``, asked of the
+    request's Babel state in one step, as a page asks for it many times (None outside one)."""
+    try:
+        context = g._flask_babel
+        locale = context.babel_locale
+    except (AttributeError, RuntimeError):  # not chosen yet, or outside the application
+        locale = get_locale()
+        return None if locale is None else str(locale)
+    kept = getattr(context, "diary_language", None)  # cleared with the locale it belongs to
+    if kept is None or kept[0] is not locale:
+        kept = context.diary_language = (locale, str(locale))
+    return kept[1]
+
+
 def html_lang() -> str:
     """The BCP 47 tag for <html lang>."""
-    return "zh-CN" if str(get_locale()) == "zh" else str(get_locale())
+    code = language()
+    return "zh-CN" if code == "zh" else code
 
 
 def short_date(day: date) -> str:

@@ -13,11 +13,12 @@ Outside a request no language is chosen and the plain template translates as it 
 
 from flask import Flask, has_request_context
 from flask.templating import Environment
-from flask_babel import get_locale
 from jinja2 import BaseLoader, pass_context
 from jinja2.ext import Extension
 from jinja2.lexer import Token
 from markupsafe import Markup
+
+from diary.web.i18n import language
 
 MARK = ":"  # between the language and the template's own name
 FILTER = "_fixed_words"
@@ -105,9 +106,9 @@ class LanguageEnvironment(Environment):
 
     def get_template(self, name, parent=None, globals=None):
         if parent is None and isinstance(name, str) and _language_of(name) is None:
-            locale = get_locale() if has_request_context() else None
-            if locale is not None:
-                name = f"{locale}{MARK}{name}"
+            code = language() if has_request_context() else None
+            if code is not None:
+                name = f"{code}{MARK}{name}"
         return super().get_template(name, parent, globals)
 
     def join_path(self, template: str, parent: str) -> str:

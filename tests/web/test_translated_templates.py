@@ -79,3 +79,20 @@ def test_only_a_call_with_nothing_to_fill_in_is_folded(app):
     assert "'%(n)d overdue'" in kept
     assert kept.count("'Today'") == 2
     assert repr(today) not in kept
+
+
+def test_the_language_follows_every_change_of_the_locale(app):
+    from flask import session
+    from flask_babel import refresh
+
+    from diary.web.i18n import language
+
+    with app.test_request_context("/", headers={"Accept-Language": "zh-CN"}):
+        assert language() == "zh"
+        assert language() == "zh"  # kept, asked again
+        with force_locale("en"):
+            assert language() == "en"
+        assert language() == "zh"
+        session["locale"] = "en"  # a switch: chosen again from the session
+        refresh()
+        assert language() == "en"
