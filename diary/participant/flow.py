@@ -23,9 +23,8 @@ from diary.web.signed_in import record_of
 
 def screen(participant, account, day: date, step: str, known: screens.Stored):
     """Show a section, or save it and move on (`known`: the day's entry and draft, read)."""
-    form = ActionForm()
     to_review = (request.values.get("return") == "review")
-    if request.method == "POST" and form.validate_on_submit():
+    if request.method == "POST" and ActionForm().validate_on_submit():
         locale = request.form.get("locale")
         switching = locale in current_app.config["DIARY_LOCALES"]
         given = screens.Given("language" if switching else request.form.get("action", "next"),
@@ -48,11 +47,11 @@ def screen(participant, account, day: date, step: str, known: screens.Stored):
             return redirect(_step_url(day, following, False) if following and not to_review
                             else url_for("participant.review", day=day.isoformat()))
         return _render(participant, account, day, outcome.screen, _as_form(outcome.values),
-                       outcome.errors, to_review, form)
+                       outcome.errors, to_review)
     shown = screens.screen(db.session, participant, day, step, rules().window, known=known)
     if shown is None:
         abort(404)
-    return _render(participant, account, day, shown, _as_form(shown.saved), {}, to_review, form)
+    return _render(participant, account, day, shown, _as_form(shown.saved), {}, to_review)
 
 
 def _step_url(day, step, to_review) -> str:
@@ -60,12 +59,11 @@ def _step_url(day, step, to_review) -> str:
                    **({"return": "review"} if to_review else {}))
 
 
-def _render(participant, account, day, shown: screens.Screen, values, errors, to_review,
-            form: ActionForm):
+def _render(participant, account, day, shown: screens.Screen, values, errors, to_review):
     ids = [s.id for s in shown.sections]
     return render_template(
         "participant/screen.html", section=shown.section, day=day, values=values, errors=errors,
-        form=form, number=shown.index + 1, total=len(ids) + 1,
+        number=shown.index + 1, total=len(ids) + 1,
         back=ids[shown.index - 1] if shown.index else None, back_to_review=to_review,
         caregiver=account.kind == "caregiver", missing_message=reading.MISSING,
         has_previous=any(i.id in shown.previous for i in shown.section.items),
@@ -108,8 +106,7 @@ def _help_url(day, outcome) -> str:
 
 def review(participant, account, day: date, known: screens.Stored):
     """Check every answer, then send once (`known`: the day's entry and draft, read)."""
-    form = ActionForm()
-    if request.method == "POST" and form.validate_on_submit():
+    if request.method == "POST" and ActionForm().validate_on_submit():
         sending = screens.Sending(_token(), _client_time(), _int(request.form.get("base")))
         sent = screens.send_day(db.session, participant, account, day, sending, clock.now(),
                                 rules(), known)
@@ -129,7 +126,7 @@ def review(participant, account, day: date, known: screens.Stored):
     entry = known.entry
     where = progress.of_day(db.session, participant, day, entry, rules().window)
     return render_template(
-        "participant/review.html", sections=asked, day=day, answers=saved, form=form,
+        "participant/review.html", sections=asked, day=day, answers=saved,
         token=uuid.uuid4().hex, base=where.base, caregiver=account.kind == "caregiver",
         total=len(asked) + 1, amending=entry is not None, pending=where.state == "pending",
         late=schedule.is_late(day, participant.timezone, clock.now()))
