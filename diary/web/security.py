@@ -2,10 +2,11 @@
 
 from functools import wraps
 
-from flask import Flask, abort, current_app, flash, redirect, request, session, url_for
+from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from diary import clock
@@ -140,6 +141,32 @@ def set_headers(response):
     return response
 
 
+SIGNED_TOKENS_KEPT = 4096
+
+
+def csrf_token() -> str:
+    """Flask-WTF's form token for this session, signed once per session and process.
+
+    Signing (a key derivation, an HMAC) was a few per cent of every page. The tokens carry no
+    time limit (``WTF_CSRF_TIME_LIMIT`` is off: a token lives as long as its session), so the
+    token signed for a session's first page serves its later pages just as well.
+    """
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    if field in g or current_app.config.get("WTF_CSRF_TIME_LIMIT"):
+        return generate_csrf()
+    signed_tokens = current_app.extensions["diary_csrf_signed"]
+    secret = current_app.config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
+    token = signed_tokens.get((secret, field, session.get(field)))
+    if token is not None:
+        setattr(g, field, token)  # where Flask-WTF keeps the request's token
+        return token
+    token = generate_csrf()  # gives the session its token first if it had none
+    if len(signed_tokens) >= SIGNED_TOKENS_KEPT:
+        signed_tokens.clear()
+    signed_tokens[(secret, field, session[field])] = token
+    return token
+
+
 def init_app(app: Flask) -> None:
     """Wire the login manager, the allow-list, the staff session limits and trusted proxies."""
     hops = int(app.config["DIARY_TRUSTED_PROXIES"])
@@ -151,3 +178,7 @@ def init_app(app: Flask) -> None:
     app.before_request(keep_sessions_alive)
     app.before_request(require_login)
     app.after_request(set_headers)
+    app.extensions["diary_csrf_signed"] = {}
+    # in place of Flask-WTF's own, which it gives every template as a global and in context
+    app.jinja_env.globals["csrf_token"] = csrf_token
+    app.context_processor(lambda: {"csrf_token": csrf_token})

@@ -112,3 +112,29 @@ def test_a_new_pin_ends_remembered_sessions(client, session, login_as):
     p.set_secret("135791")
     session.commit()
     assert client.get("/").status_code == 302
+
+
+def test_a_session_keeps_its_signed_form_token_and_others_get_their_own(app, session,
+                                                                      monkeypatch):
+    import time
+
+    from itsdangerous import TimestampSigner
+
+    from tests.conftest import csrf
+    from tests.support.factories import PIN
+
+    p = make_participant(session)
+    session.commit()
+    first, second = app.test_client(), app.test_client()
+    first.post("/login", data={"phone": p.phone, "pin": PIN, "csrf_token": csrf(first)})
+    token = csrf(first, "/")  # a page with no form object: the template's own token
+    later = int(time.time()) + 100  # signed anew, the token would carry a later time
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda _self: later)
+    assert csrf(first, "/") == token  # the same session: signed once, served again
+    assert csrf(second) != token
+    forged = second.post("/language", data={"locale": "en", "next": "/login",
+                                            "csrf_token": token})
+    assert forged.status_code == 302
+    assert "Sign in" not in second.get("/login").get_data(as_text=True)  # still in Chinese
+    first.post("/language", data={"locale": "en", "next": "/", "csrf_token": token})
+    assert "My diary" in first.get("/").get_data(as_text=True)  # the kept token is good
