@@ -85,6 +85,8 @@ def main() -> None:
             stats.sort_stats(order).print_stats(int(os.environ["BENCH_CALLS_TOP"]))
         if os.environ.get("BENCH_CALLEES"):  # what the functions matching this name call
             stats.sort_stats("cumulative").print_callees(os.environ["BENCH_CALLEES"])
+        if os.environ.get("BENCH_CALLERS"):  # what calls the functions matching this name
+            stats.sort_stats("cumulative").print_callers(os.environ["BENCH_CALLERS"])
         print(f"{args.page}: status {status}, {counted.count} queries, {calls:,.0f} Python "
               "function calls per request")
         return

@@ -100,9 +100,10 @@ def diarist_required(view):
 
     @wraps(view)
     def wrapped(*args, **kwargs):
-        if getattr(current_user, "kind", None) not in ("participant", "caregiver"):
+        account = current_user._get_current_object()  # the proxy looked through once
+        if getattr(account, "kind", None) not in ("participant", "caregiver"):
             abort(403)
-        return view(current_user.participant, current_user, *args, **kwargs)
+        return view(account.participant, account, *args, **kwargs)
 
     return wrapped
 
@@ -113,11 +114,12 @@ def staff_required(*roles):
     def decorate(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            if getattr(current_user, "kind", None) != "staff":
+            staff = current_user._get_current_object()
+            if getattr(staff, "kind", None) != "staff":
                 abort(403)
-            if roles and current_user.role not in roles:
+            if roles and staff.role not in roles:
                 abort(403)
-            return view(current_user, *args, **kwargs)
+            return view(staff, *args, **kwargs)
 
         return wrapped
 

@@ -5,6 +5,7 @@ import re
 import pytest
 
 from diary.models import Flag, FlagKind
+from tests.support.factories import STAFF_PASSWORD
 from tests.web.staff.conftest import token
 
 ANY_STAFF = ("coordinator", "investigator", "admin")
@@ -169,3 +170,25 @@ def test_junk_in_urls_and_forms_never_reaches_a_500(client, login_as, world, pos
                                                              "reminder_time": "03:00"})):
         response = post(url, data)
         assert response.status_code in (200, 302, 404), url
+
+
+def test_each_role_sees_its_own_menu_in_its_own_language(app, world):
+    from tests.conftest import csrf
+
+    expected = {"coordinator": set(), "investigator": {"/staff/audit"},
+                "admin": {"/staff/audit", "/staff/admin/staff", "/staff/admin/sites"}}
+    for _round in range(2):  # the second round is drawn from the kept menus
+        for role, extra in expected.items():
+            for language, participants in (("en", "Participants"), ("zh", "受试者")):
+                client = app.test_client()
+                client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
+                staff = getattr(world, role)
+                client.post("/staff/login", data={
+                    "email": staff.email, "password": STAFF_PASSWORD,
+                    "csrf_token": csrf(client, "/staff/login")})
+                html = client.get("/staff/").get_data(as_text=True)
+                menu = html[html.index('<nav class="staff-nav"'):html.index("</nav>")]
+                links = set(re.findall(r'href="([^"]+)"', menu))
+                optional = {"/staff/audit", "/staff/admin/staff", "/staff/admin/sites"}
+                assert links & optional == extra, (role, language)
+                assert f">{participants}</a>" in menu
