@@ -2,10 +2,9 @@
 
 from datetime import date
 
-from babel import support
 from babel.dates import format_skeleton
 from flask import Flask, g, request, session
-from flask_babel import Domain, format_date, format_datetime, get_locale
+from flask_babel import Domain, force_locale, format_date, format_datetime, get_locale
 from flask_login import current_user
 
 
@@ -32,15 +31,10 @@ class CatalogueDomain(Domain):
         return found
 
     def catalogue(self, language: str):
-        """The catalogue of this language, whatever the request's (the same one it uses)."""
-        key = (language, self.domain[0])
-        found = self.cache.get(key)
-        if found is None:
-            found = support.Translations()
-            for directory in self.translation_directories:
-                found.merge(support.Translations.load(directory, [language], self.domain[0]))
-            self.cache[key] = found
-        return found
+        """The catalogue of this language, whatever the request's: Flask-Babel's own, loaded
+        (its plural rule with it) and cached as the request's would be."""
+        with force_locale(language):
+            return Domain.get_translations(self)
 
 
 def select_locale() -> str:

@@ -96,3 +96,14 @@ def test_the_language_follows_every_change_of_the_locale(app):
         session["locale"] = "en"  # a switch: chosen again from the session
         refresh()
         assert language() == "en"
+
+
+def test_a_template_compiled_first_leaves_the_plurals_in_chinese(app):
+    env = app.jinja_env
+    with app.test_request_context("/"), force_locale("zh"):
+        env.compile('{{ _("Today") }}', name="zh:probe.html")  # the catalogue's first use
+        html = render_template_string(
+            '{{ ngettext("Your answers to the first step are saved.", '
+            '"Your answers to the first %(num)d steps are saved.", 3) }}')
+    assert "steps" not in html
+    assert "3" in html
