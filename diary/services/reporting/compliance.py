@@ -61,12 +61,19 @@ def summarize(session: Session, participant_ids, recent_since: date,
     """
     params = {**(values or {}), "recent_since": recent_since, "until": until, "since": since}
     if isinstance(participant_ids, list | tuple | set | frozenset):
-        statement = _for_ids(until is not None, since is not None)
+        statement = for_ids(until is not None, since is not None)
         params["ids"] = list(participant_ids)
     else:
         statement = _statement(participant_ids, until is not None, since is not None)
-    return {row[0]: Compliance(*(int(v) for v in row[1:7]), last_entry_at=_aware(row[7]))
-            for row in sql.rows(session, statement, params)}
+    return {row[0]: of_columns(row[1:]) for row in sql.rows(session, statement, params)}
+
+
+def of_columns(columns) -> Compliance:
+    """A participant's figures from the statement's columns after the id (all None when the
+    statement is outer-joined and they have no day)."""
+    if columns[0] is None:
+        return Compliance()
+    return Compliance(*(int(v) for v in columns[:6]), last_entry_at=_aware(columns[6]))
 
 
 def _statement(participant_ids, until: bool, since: bool):
@@ -93,7 +100,9 @@ def _statement(participant_ids, until: bool, since: bool):
 
 
 @cache
-def _for_ids(until: bool, since: bool):
+def for_ids(until: bool = False, since: bool = False):
+    """The statement for a list of participant ids (bound as ``ids``), built once; also a
+    subquery of a larger statement."""
     return _statement(bindparam("ids", expanding=True), until, since)
 
 

@@ -83,27 +83,27 @@ def build(session: Session, staff: StaffUser, now: datetime, rules: Rules, *,
     (`recent`); rows with names and numbers are made only for the page shown.
     """
     reach, values = scope.Reach.of(staff, site_id)
-    everyone = sql.rows(session, _participants(reach), values).all()
-    flags = _flags(session, reach, values, now)
     local_today = schedule.local_today(now, default_tz)
     recent_since = compliance.recent_start(local_today - timedelta(days=1), rules.recent_days)
     span = recent.Span(local_today + timedelta(days=1))
-    days = recent.read(session, reach, values, span)
+    everyone = sql.rows(session, _everyone(reach, session.get_bind().dialect.name),
+                        {**values, **span.values, "now": now})
     longer_recent = recent_since < span.start  # then counted by the database
     rates = _longer_recent_rates(session, reach, values, recent_since) if longer_recent else {}
     first = max((recent_since - span.start).days, 0)
     board = Dashboard([], 0, 1, 1)
     todays = _LocalDays(now, span)
-    chosen, unresolved = [], []
+    chosen, unresolved, days = [], [], {}
     active = ParticipantStatus.ACTIVE.value
-    for person in everyone:
-        pid, person_status, tz = person[0], person[3], person[4]
-        packed = days.get(pid, 0)
-        counts = flags.get(pid)
+    for found in everyone:
+        pid, person_status, tz = found[0], found[3], found[4]
+        person, packed = found[:_PERSON], int(found[_PERSON] or 0)
+        counts = _flag_counts(found) if found[-1] is not None else None
         if counts:
             board.open_flags.update({k: n for k, n in counts.items() if not k.startswith("_")})
         board.active += person_status == active
         if packed:
+            days[pid] = packed
             today, yesterday = todays.bits(tz)
             board.done_today += span.answered_on(packed, today)
             board.missed_yesterday += span.missed_on(packed, yesterday)
@@ -129,14 +129,8 @@ def build(session: Session, staff: StaffUser, now: datetime, rules: Rules, *,
     board.page = min(max(page, 1), board.pages)
     board.rows = [_row(*entry[1:]) for entry in
                   ranked[(board.page - 1) * per_page: board.page * per_page]]
-    # The whole history is read only for the rows shown.
-    summary = compliance.summarize(session, [r.participant_id for r in board.rows],
-                                   recent_since)
-    for row in board.rows:
-        found = summary.get(row.participant_id, compliance.Compliance())
-        row.rate, row.on_time_rate = found.rate, found.on_time_rate
-        row.last_entry_at = found.last_entry_at
-    _page_details(session, board.rows, span, days, todays, now, rules.window)
+    # The whole history and the last SMS are read only for the rows shown.
+    _page_details(session, board.rows, recent_since, span, days, todays, now, rules.window)
     return board
 
 
@@ -175,15 +169,27 @@ def _row(person: tuple, counts: dict, rate: float | None, streak: int) -> Row:
                overdue=counts.get("_overdue", 0))
 
 
+_PERSON = 7  # the columns of a participant in `_everyone`; then their days and flags
+_KINDS = tuple(FlagKind)
+
+
 @cache
-def _participants(reach: scope.Reach):
-    """Everyone in scope as plain tuples, read raw: made into rows only when shown."""
+def _everyone(reach: scope.Reach, dialect: str):
+    """Everyone in scope as plain tuples, read raw (made into rows only when shown), each with
+    their recent days as one integer (`recent`) and their open flags counted by kind: one
+    statement, built once per shape of scope and database."""
     person = Participant.__table__.c
+    days = recent.packed_days(reach, dialect).subquery()
+    flags = _open_flags(reach).subquery()
+    joined = (Participant.__table__.join(Site.__table__, Site.__table__.c.id == person.site_id)
+              .outerjoin(days, days.c.participant_id == person.id)
+              .outerjoin(flags, flags.c.participant_id == person.id))
     return (select(person.id, person.study_code, Site.__table__.c.code,
                    type_coerce(person.status, String), person.timezone,
                    type_coerce(person.diary_start_date, String),
-                   type_coerce(person.diary_end_date, String))
-            .join(Site.__table__, Site.__table__.c.id == person.site_id)
+                   type_coerce(person.diary_end_date, String), days.c.packed,
+                   *(flags.c[kind.value] for kind in _KINDS), flags.c.overdue)
+            .select_from(joined)
             .where(person.id.in_(reach.participant_ids)).order_by(person.study_code))
 
 
@@ -194,23 +200,25 @@ def _date(value: str | date) -> date:
 
 @cache
 def _open_flags(reach: scope.Reach):
-    return (select(Flag.participant_id, Flag.kind, func.count(),
-                   func.sum(case((Flag.due_at < bindparam("now"), 1), else_=0)))
+    """Open and acknowledged flags per participant: a count per kind, and how many are
+    overdue (``now`` a bound parameter)."""
+    return (select(Flag.participant_id,
+                   *(func.count(case((Flag.kind == kind, 1))).label(kind.value)
+                     for kind in _KINDS),
+                   func.sum(case((Flag.due_at < bindparam("now"), 1), else_=0)).label("overdue"))
             .where(Flag.participant_id.in_(reach.participant_ids),
                    Flag.status != FlagStatus.RESOLVED)
-            .group_by(Flag.participant_id, Flag.kind))
+            .group_by(Flag.participant_id))
 
 
-def _flags(session, reach, values, now) -> dict[int, Counter]:
-    out: dict[int, Counter] = {}
-    for pid, kind, count, overdue in sql.rows(session, _open_flags(reach),
-                                              {**values, "now": now}):
-        counter = out.setdefault(pid, Counter())
-        counter[FlagKind(kind).value] += count
-        counter["_overdue"] += int(overdue or 0)
-        if kind == FlagKind.SAFETY_URGENT:
-            counter["_urgent"] += count
-    return out
+def _flag_counts(found) -> Counter:
+    """A participant's open flags by kind, their overdue ones (``_overdue``) and the urgent
+    ones (``_urgent``), from their `_everyone` row."""
+    counts = Counter({kind.value: int(n) for kind, n in
+                      zip(_KINDS, found[_PERSON + 1:-1], strict=True) if n})
+    counts["_overdue"] = int(found[-1])
+    counts["_urgent"] = counts[FlagKind.SAFETY_URGENT.value]
+    return counts
 
 
 def missed_streaks(session, in_scope) -> dict[int, int]:
@@ -219,6 +227,8 @@ def missed_streaks(session, in_scope) -> dict[int, int]:
     `in_scope` is a list of participant ids (the statement is built once) or a subquery.
     """
     if isinstance(in_scope, list | tuple | set | frozenset):
+        if not in_scope:
+            return {}
         return {pid: int(n)
                 for pid, n in sql.rows(session, _STREAKS_OF, {"ids": list(in_scope)})}
     return {pid: int(n) for pid, n in sql.rows(session, _streaks(in_scope))}
@@ -240,23 +250,37 @@ def _streaks(in_scope):
 
 _IDS = bindparam("ids", expanding=True)
 _STREAKS_OF = _streaks(_IDS)
-_LAST_SMS = (select(OutboundMessage.participant_id, OutboundMessage.status)
-             .where(OutboundMessage.id.in_(
-                 select(func.max(OutboundMessage.id))
-                 .where(OutboundMessage.participant_id.in_(_IDS))
-                 .group_by(OutboundMessage.participant_id))))
 
 
-def _page_details(session, rows: list[Row], span: recent.Span, days: dict[int, int], todays,
-                  now, rules) -> None:
-    """Today's status and the last SMS status for the rows on this page only."""
+@cache
+def _shown():
+    """For the rows shown: the last SMS's status, then the whole history's figures
+    (`compliance`), by participant id (``ids``)."""
+    person = Participant.__table__.c
+    summary = compliance.for_ids().subquery()
+    last_sms = (select(OutboundMessage.status).where(OutboundMessage.participant_id == person.id)
+                .order_by(OutboundMessage.id.desc()).limit(1).scalar_subquery())
+    return (select(person.id, last_sms, *list(summary.c)[1:])
+            .select_from(Participant.__table__.outerjoin(
+                summary, summary.c.participant_id == person.id))
+            .where(person.id.in_(_IDS)))
+
+
+def _page_details(session, rows: list[Row], recent_since: date, span: recent.Span,
+                  days: dict[int, int], todays, now, rules) -> None:
+    """The whole history's figures, today's status and the last SMS status for the rows on
+    this page only."""
     ids = [r.participant_id for r in rows]
     if not ids:
         return
-    last_sms = dict(sql.rows(session, _LAST_SMS, {"ids": ids}).all())
+    shown = {found[0]: found for found in sql.rows(
+        session, _shown(), {"ids": ids, "recent_since": recent_since})}
     for row in rows:
-        sms = last_sms.get(row.participant_id)
-        row.last_sms = getattr(sms, "value", sms)
+        found = shown[row.participant_id]
+        history = compliance.of_columns(found[2:])
+        row.rate, row.on_time_rate = history.rate, history.on_time_rate
+        row.last_entry_at = history.last_entry_at
+        row.last_sms = getattr(found[1], "value", found[1])
         today = todays.of(row.timezone)[0]
         stored = span.status(days.get(row.participant_id, 0), today)
         row.today_status = stored.value if stored is not None else days_.status_of(

@@ -40,6 +40,11 @@ class Span:
     def start(self) -> date:
         return self.end - timedelta(days=FIELD - 1)
 
+    @property
+    def values(self) -> dict:
+        """The bound parameters of `packed_days`."""
+        return {"span_start": self.start, "span_end": self.end}
+
     def bit(self, day: date) -> int | None:
         """The day's position in the span, or None outside it."""
         n = (day - self.start).days
@@ -84,19 +89,21 @@ def read(session: Session, reach: scope.Reach, values: dict, span: Span) -> dict
     The participants are those of `reach` with its `values`; the statement is built once per
     shape of scope and database.
     """
-    statement = _statement(reach, session.get_bind().dialect.name)
-    params = {**values, "span_start": span.start, "span_end": span.end}
-    return {pid: int(packed) for pid, packed in sql.rows(session, statement, params)}
+    statement = packed_days(reach, session.get_bind().dialect.name)
+    return {pid: int(packed) for pid, packed in sql.rows(session, statement,
+                                                         {**values, **span.values})}
 
 
 @cache
-def _statement(reach: scope.Reach, dialect: str):
+def packed_days(reach: scope.Reach, dialect: str):
+    """The statement: each participant's id and integer (``packed``), the span's dates as
+    bound parameters (`Span.values`); also a subquery of a larger statement."""
     start = bindparam("span_start", type_=Date)
     offset = _days_after(dialect, DiaryEntry.diary_date, start)
     field = case(*((DiaryEntry.status == s, FIELD * k) for k, s in enumerate(STATUSES)),
                  else_=0)
     bit = cast(literal(1), BigInteger).op("<<")(offset).op("<<")(field)
-    return (select(DiaryEntry.participant_id, func.sum(bit))
+    return (select(DiaryEntry.participant_id, func.sum(bit).label("packed"))
             .where(DiaryEntry.participant_id.in_(reach.participant_ids),
                    DiaryEntry.diary_date.between(start, bindparam("span_end", type_=Date)))
             .group_by(DiaryEntry.participant_id))

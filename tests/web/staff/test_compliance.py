@@ -141,4 +141,4 @@ def test_dashboards_of_different_scopes_share_statements_never_rows(session, wor
     assert [s.code for s in scope.site_choices(session, world.coordinator)] == ["XW"]
     assert [s.code for s in scope.site_choices(session, world.admin)] == ["BJ", "XW"]
     (ours, _), (their_reach, _) = scope.Reach.of(world.coordinator), scope.Reach.of(theirs)
-    assert dashboard._participants(ours) is dashboard._participants(their_reach)
+    assert dashboard._everyone(ours, "sqlite") is dashboard._everyone(their_reach, "sqlite")
