@@ -31,11 +31,11 @@ bp.add_app_template_global(is_shown, "answer_shown")
 def home(participant, account):
     """Today's diary in one tap, and yesterday's while it is still open."""
     now = clock.now()
-    open_days = days.open_days(db.session, participant, now, rules().window)
+    open_days, unsent = days.open_days_and_drafts(db.session, participant, now, rules().window)
     closes = {d.day: schedule.window_closes_at(d.day, participant.timezone, rules().window)
               for d in open_days}
     states = progress.of_days(db.session, participant, [(d.day, d.entry) for d in open_days],
-                              rules().window)
+                              rules().window, unsent)
     return render_template("participant/home.html", participant=participant, account=account,
                            open_days=open_days, closes=closes, progress=states,
                            tokens={d.day: uuid.uuid4().hex for d in open_days},

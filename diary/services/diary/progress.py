@@ -30,12 +30,15 @@ def of_day(session: Session, participant: Participant, day: date, entry: DiaryEn
 
 def of_days(session: Session, participant: Participant,
             days: list[tuple[date, DiaryEntry | None]],
-            rules: schedule.WindowRules) -> dict[date, Progress]:
+            rules: schedule.WindowRules, unsent: dict[date, dict] | None = None
+            ) -> dict[date, Progress]:
     """Each day's state, in at most two statements however many days are asked for: the
-    drafts, then the stored answers and the send counts of the days that have an entry."""
+    drafts (unless given as `unsent`, read with the days), then the stored answers and the
+    send counts of the days that have an entry."""
     if not days:
         return {}
-    unsent = drafts.drafts_of(session, participant.id, [day for day, _entry in days])
+    if unsent is None:
+        unsent = drafts.drafts_of(session, participant.id, [day for day, _entry in days])
     kept = [entry.id for _day, entry in days if entry is not None]
     answered = [entry.id for _day, entry in days if entry is not None and entry.answered]
     stored, sends = entries.answers_and_sends(session, answered, kept)

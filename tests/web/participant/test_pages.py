@@ -81,6 +81,10 @@ def test_home_query_count_does_not_grow_with_its_open_days(client, session, logi
     session.commit()
     counters, pages = opened_by_each(client, session, login_as, (one, both), "/")
     assert counters[0].count == counters[1].count
+    for counter in counters:  # the open days' entries and their drafts in one statement
+        reading_drafts = [s for s in counter.statements if "draft" in s]
+        assert len(reading_drafts) == 1, counter.statements
+        assert "JOIN diary_entry" in reading_drafts[0], counter.statements
     assert "/diary/2026-03-10/who" in pages[0]
     assert "Done. Thank you." in pages[0]
     assert "Done. Thank you." in pages[1]  # today, as stored
