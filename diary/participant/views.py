@@ -46,7 +46,8 @@ def home(participant, account):
 @diarist_required
 def step(participant, account, day, step):
     """One screen of the diary: show it, or save it and go on."""
-    opened = _open_day(participant, day)
+    # A screen shown offers last time's answers: read with the day's own.
+    opened = _open_day(participant, day, previous=request.method == "GET")
     if not isinstance(opened, OpenDay):
         late = step == "warning" and request.method == "POST" and flow.warning_on_closed_day(
             participant, account, _parse(day))
@@ -150,14 +151,14 @@ class OpenDay:
     known: screens.Stored  # the day's entry and draft, read once here, handed to the screen
 
 
-def _open_day(participant, day: str):
-    """The day (and its entry) if the participant may fill it in now, else the page that says
-    why not."""
+def _open_day(participant, day: str, previous: bool = False):
+    """The day (and its entry; with `previous`, the last answered day's answers) if the
+    participant may fill it in now, else the page that says why not."""
     the_day = _parse(day)
     now = clock.now()
     if the_day > schedule.local_today(now, participant.timezone):
         abort(404)
-    known = screens.stored(db.session, participant.id, the_day)
+    known = screens.stored(db.session, participant.id, the_day, previous=previous)
     status = days.status_of(participant, the_day, known.entry, now, rules().window)
     if schedule.is_open(the_day, participant.timezone, now, rules().window) and status in (
             "open", "on_time", "late"):

@@ -7,6 +7,7 @@ from sqlalchemy import JSON, any_, bindparam, func, literal_column, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql.selectable import Join
 
 
@@ -58,6 +59,25 @@ def _cross_join(join, compiler, asfrom=False, from_linter=None, **kw):
     right = join.right._compiler_dispatch(compiler, asfrom=True, from_linter=from_linter, **kw)
     on = join.onclause._compiler_dispatch(compiler, from_linter=from_linter, **kw)
     return f"{left} CROSS JOIN {right} ON {on}"
+
+
+class object_of(FunctionElement):
+    """An aggregate: one JSON object of the rows' keys and values (NULL or {} for no row),
+    read back as a dict. ``json_group_object`` on SQLite, ``json_object_agg`` on PostgreSQL."""
+
+    type = JSON()
+    inherit_cache = True
+    name = "object_of"
+
+
+@compiles(object_of, "sqlite")
+def _object_of_sqlite(element, compiler, **kw):
+    return f"json_group_object({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(object_of, "postgresql")
+def _object_of_postgresql(element, compiler, **kw):
+    return f"json_object_agg({compiler.process(element.clauses, **kw)})"
 
 
 COPY_FROM = 500  # rows; fewer go in one INSERT, more through COPY on PostgreSQL

@@ -45,6 +45,14 @@ _LAST_ANSWERED = (select(DiaryEntry.id)
 _LAST_ANSWERS = (select(DiaryEntry.diary_date, Answer.item_id, Answer.value)
                  .outerjoin(Answer, Answer.entry_id == DiaryEntry.id)
                  .where(DiaryEntry.id == _LAST_ANSWERED))
+# The same as two columns of a larger statement (never correlated with its tables): the last
+# answered day, and its answers as one JSON object.
+_LAST_ANSWERED_APART = _LAST_ANSWERED.correlate(None)
+LAST_ANSWERED_DAY = (select(DiaryEntry.diary_date).where(DiaryEntry.id == _LAST_ANSWERED_APART)
+                     .scalar_subquery().correlate(None))
+LAST_ANSWERS_OBJECT = (select(sql.object_of(Answer.item_id, Answer.value))
+                       .where(Answer.entry_id == _LAST_ANSWERED_APART)
+                       .scalar_subquery().correlate(None))
 
 
 @dataclass
@@ -204,17 +212,26 @@ def _store_answers(session, entry, answers, submission, record) -> list[str]:
     return changed
 
 
+LOOKBACK_DAYS = 14  # how far back "same as …" looks for an answered day
+
+
+def last_answers_values(before: date, lookback_days: int = LOOKBACK_DAYS) -> dict:
+    """The bound parameters of the last answered day before `before` (besides the
+    participant's id): for `last_answers` and the columns `LAST_ANSWERED_DAY` and
+    `LAST_ANSWERS_OBJECT`."""
+    return {"before": before, "since": before - timedelta(days=lookback_days)}
+
+
 def entry_for(session: Session, participant_id: int, day: date) -> DiaryEntry | None:
     """The day's entry, if it has one."""
     return session.scalar(_DAY_ENTRY, {"participant_id": participant_id, "day": day})
 
 
 def last_answers(session: Session, participant_id: int, before: date,
-                 lookback_days: int = 14) -> tuple[date | None, dict[str, str]]:
+                 lookback_days: int = LOOKBACK_DAYS) -> tuple[date | None, dict[str, str]]:
     """The most recent answered day and its answers, for "same as yesterday" (one query)."""
     rows = sql.rows(session, _LAST_ANSWERS, {
-        "participant_id": participant_id, "before": before,
-        "since": before - timedelta(days=lookback_days)}).all()
+        "participant_id": participant_id, **last_answers_values(before, lookback_days)}).all()
     if not rows:
         return None, {}
     return rows[0][0], {item_id: value for _day, item_id, value in rows if item_id is not None}

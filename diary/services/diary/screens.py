@@ -91,10 +91,12 @@ def sections(participant: Participant, day: date, window: schedule.WindowRules) 
 
 @dataclass(frozen=True)
 class Stored:
-    """What a day holds so far: its sent entry and its unsent draft, each None if it has none."""
+    """What a day holds so far: its sent entry and its unsent draft, each None if it has none;
+    and, when read with them, the last answered day before it and that day's answers."""
 
     entry: DiaryEntry | None
     draft: Draft | None
+    previous: tuple[date | None, dict[str, str]] | None = None  # None: not read
 
 
 _STORED = (select(DiaryEntry, Draft).select_from(Participant)
@@ -103,12 +105,24 @@ _STORED = (select(DiaryEntry, Draft).select_from(Participant)
            .outerjoin(Draft, and_(Draft.participant_id == Participant.id,
                                   Draft.diary_date == bindparam("day")))
            .where(Participant.id == bindparam("participant_id")))  # built once
+_STORED_AND_PREVIOUS = _STORED.add_columns(entries.LAST_ANSWERED_DAY,
+                                           entries.LAST_ANSWERS_OBJECT)
 
 
-def stored(session: Session, participant_id: int, day: date) -> Stored:
-    """The day's entry and draft, read together (one statement)."""
-    found = session.execute(_STORED, {"participant_id": participant_id, "day": day}).first()
-    return Stored(None, None) if found is None else Stored(*found)
+def stored(session: Session, participant_id: int, day: date, *,
+           previous: bool = False) -> Stored:
+    """The day's entry and draft, read together (one statement); with `previous`, the last
+    answered day's answers too (for a screen shown, to copy), in the same statement."""
+    values = {"participant_id": participant_id, "day": day}
+    if not previous:
+        found = session.execute(_STORED, values).first()
+        return Stored(None, None) if found is None else Stored(*found)
+    found = session.execute(_STORED_AND_PREVIOUS,
+                            {**values, **entries.last_answers_values(day)}).first()
+    if found is None:
+        return Stored(None, None)
+    entry, draft, previous_day, answers = found
+    return Stored(entry, draft, (previous_day, dict(answers or {}) if previous_day else {}))
 
 
 def saved_answers(session: Session, participant_id: int, day: date,
@@ -137,12 +151,17 @@ def screen(session: Session, participant: Participant, day: date, step: str,
         return None
     draft, saved = saved_answers(session, participant.id, day, known)
     shown = Screen(asked, section, saved, draft, None, {}, day)
-    return with_previous(session, participant, shown) if previous else shown
+    return with_previous(session, participant, shown, known) if previous else shown
 
 
-def with_previous(session: Session, participant: Participant, shown: Screen) -> Screen:
-    """The screen with the last answered day's answers, for "same as …" and its preview."""
-    previous_day, previous = entries.last_answers(session, participant.id, shown.day)
+def with_previous(session: Session, participant: Participant, shown: Screen,
+                  known: Stored | None = None) -> Screen:
+    """The screen with the last answered day's answers, for "same as …" and its preview
+    (read here unless `known` holds them)."""
+    if known is not None and known.previous is not None:
+        previous_day, previous = known.previous
+    else:
+        previous_day, previous = entries.last_answers(session, participant.id, shown.day)
     return replace(shown, previous_day=previous_day, previous=previous)
 
 

@@ -156,3 +156,23 @@ def test_urgent_reports_while_the_day_is_open_join_the_open_flag(session, person
     save(session, person, "warning", {**NO_SIGNS, "RF2": "yes"})
     report(session, person, date(2001, 5, 5), ("RF2",))
     assert len(urgent_flags(session)) == 1
+
+
+def test_the_last_answered_day_read_with_the_day_is_what_it_reads_alone(session, person):
+    """The screen's one statement (the day's entry and draft, the last answered day's answers)
+    gives the same last day and answers as the statement of its own; nothing for a new
+    participant, and nothing from an answered day more than two weeks back."""
+    from diary.services.diary import entries
+
+    alone = entries.last_answers(session, person.id, DAY)
+    assert alone[0] == date(2026, 3, 9)
+    assert len(alone[1]) > 20
+    assert screens.stored(session, person.id, DAY, previous=True).previous == alone
+    assert screens.stored(session, person.id, DAY).previous is None  # not read
+    later = date(2026, 3, 24)
+    assert screens.stored(session, person.id, later, previous=True).previous == (None, {}) \
+        == entries.last_answers(session, person.id, later)
+    newcomer = make_participant(session)
+    session.commit()
+    assert screens.stored(session, newcomer.id, DAY, previous=True) == screens.Stored(
+        None, None, (None, {}))

@@ -93,7 +93,8 @@ def test_home_query_count_does_not_grow_with_its_open_days(client, session, logi
 
 def test_a_screen_reads_its_day_s_entry_and_draft_in_one_statement(client, session, login_as,
                                                                     clock):
-    """Sent and being changed, or never started: the same statements, one for the day."""
+    """Sent and being changed, or never started: the same statements, one for the day (its
+    entry, its draft and the last answered day's answers, to copy)."""
     from diary.models import Draft
     from tests.web.participant.test_diary_flow import seed_yesterday
 
@@ -108,10 +109,10 @@ def test_a_screen_reads_its_day_s_entry_and_draft_in_one_statement(client, sessi
     counters, pages = opened_by_each(client, session, login_as, (fresh, changing),
                                      "/diary/2026-03-11/who")
     assert counters[0].count == counters[1].count
-    read = [[s for s in counter.statements  # not the last day's answers, to copy
-             if ("diary_entry" in s or "draft" in s) and "answer.item_id" not in s]
+    read = [[s for s in counter.statements if "diary_entry" in s or "draft" in s]
             for counter in counters]
-    assert [len(statements) for statements in read] == [1, 1]
+    assert [len(statements) for statements in read] == [1, 1], read
+    assert all("answer.item_id" in statements[0] for statements in read)
     assert "diary_entry" in read[0][0]
     assert "draft" in read[0][0]
     assert 'value="caregiver" class="button big primary"' not in pages[0]
