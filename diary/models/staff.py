@@ -25,6 +25,9 @@ staff_site = Table(
 )
 
 
+ALL_SITES_ROLES = (StaffRole.INVESTIGATOR, StaffRole.ADMIN)
+
+
 class SiteReach:
     """Which sites a staff member with a `role` may see."""
 
@@ -33,7 +36,7 @@ class SiteReach:
     @property
     def sees_all_sites(self) -> bool:
         """Investigators and admins see every site; coordinators only their own."""
-        return self.role in (StaffRole.INVESTIGATOR, StaffRole.ADMIN)
+        return self.role in ALL_SITES_ROLES
 
 
 class StaffUser(SignInMixin, SiteReach, Base):

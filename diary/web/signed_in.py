@@ -14,13 +14,14 @@ from datetime import date, time
 from functools import cache
 
 from flask import g
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, exists, or_, select
 
 from diary.extensions import db
-from diary.models import Caregiver, InfusionDate, Participant, StaffUser
+from diary.models import Caregiver, InfusionDate, Participant, Site, StaffUser
 from diary.models.account import SessionIdentity
 from diary.models.participant import ParticipantStatus, ReportingMode
-from diary.models.staff import SiteReach, StaffRole
+from diary.models.staff import ALL_SITES_ROLES, SiteReach, StaffRole, staff_site
+from diary.services.people.scope import SiteChoice
 from diary.web import transactions
 
 DIARISTS = {"participant": Participant, "caregiver": Caregiver}
@@ -71,6 +72,7 @@ class StaffMember(SessionIdentity, SiteReach):
     locale: str | None
     active: bool
     session_generation: int
+    site_choices: tuple[SiteChoice, ...] = ()  # the sites they may see, by code (pick lists)
 
     kind = "staff"
 
@@ -84,7 +86,10 @@ def load(kind: str, pk: int) -> Diarist | StaffMember | None:
     kind)."""
     if kind == "staff":
         rows = transactions.rows_before_writing(_STAFF, {"pk": pk})
-        return StaffMember(*rows[0]) if rows else None
+        if not rows:
+            return None
+        sites = tuple(SiteChoice(r.site_id, r.site_code) for r in rows if r.site_id is not None)
+        return StaffMember(*rows[0][:_STAFF_COLUMNS], site_choices=sites)
     if kind not in DIARISTS:
         return None
     rows = transactions.rows_before_writing(_statement(kind), {"pk": pk})
@@ -139,6 +144,14 @@ def _statement(kind: str):
             .order_by(InfusionDate.infusion_date))
 
 
+# One row per site the staff member may see (every site for the roles that see all, one row
+# with no site for none), by code: the pick lists need no statement of their own.
+_STAFF_COLUMNS = 7
+_SEEN_SITE = or_(*(StaffUser.role == role for role in ALL_SITES_ROLES),
+                 exists().where(staff_site.c.staff_id == StaffUser.id,
+                                staff_site.c.site_id == Site.id))
 _STAFF = (select(StaffUser.id, StaffUser.email, StaffUser.display_name, StaffUser.role,
-                 StaffUser.locale, StaffUser.active, StaffUser.session_generation)
-          .where(StaffUser.id == bindparam("pk")))
+                 StaffUser.locale, StaffUser.active, StaffUser.session_generation,
+                 Site.id.label("site_id"), Site.code.label("site_code"))
+          .select_from(StaffUser.__table__.outerjoin(Site.__table__, _SEEN_SITE))
+          .where(StaffUser.id == bindparam("pk")).order_by(Site.code))
