@@ -14,14 +14,14 @@ from datetime import date, time
 from functools import cache
 
 from flask import g
-from sqlalchemy import bindparam, exists, or_, select
+from sqlalchemy import bindparam, select
 
 from diary.extensions import db
 from diary.models import Caregiver, InfusionDate, Participant, Site, StaffUser
 from diary.models.account import SessionIdentity
 from diary.models.participant import ParticipantStatus, ReportingMode
-from diary.models.staff import ALL_SITES_ROLES, SiteReach, StaffRole, staff_site
-from diary.services.people.scope import SiteChoice
+from diary.models.staff import SiteReach, StaffRole
+from diary.services.people.scope import SITE_SEEN_BY_STAFF, SiteChoice
 from diary.web import transactions
 
 DIARISTS = {"participant": Participant, "caregiver": Caregiver}
@@ -147,11 +147,8 @@ def _statement(kind: str):
 # One row per site the staff member may see (every site for the roles that see all, one row
 # with no site for none), by code: the pick lists need no statement of their own.
 _STAFF_COLUMNS = 7
-_SEEN_SITE = or_(*(StaffUser.role == role for role in ALL_SITES_ROLES),
-                 exists().where(staff_site.c.staff_id == StaffUser.id,
-                                staff_site.c.site_id == Site.id))
 _STAFF = (select(StaffUser.id, StaffUser.email, StaffUser.display_name, StaffUser.role,
                  StaffUser.locale, StaffUser.active, StaffUser.session_generation,
                  Site.id.label("site_id"), Site.code.label("site_code"))
-          .select_from(StaffUser.__table__.outerjoin(Site.__table__, _SEEN_SITE))
+          .select_from(StaffUser.__table__.outerjoin(Site.__table__, SITE_SEEN_BY_STAFF))
           .where(StaffUser.id == bindparam("pk")).order_by(Site.code))

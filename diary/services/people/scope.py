@@ -4,11 +4,11 @@ from dataclasses import dataclass
 from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, bindparam, exists, or_, select
 from sqlalchemy.orm import Session, defer
 
 from diary.models import Caregiver, Flag, InboundMessage, Participant, Site, StaffUser
-from diary.models.staff import staff_site
+from diary.models.staff import ALL_SITES_ROLES, staff_site
 from diary.services import sql
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL; a larger one names no row
@@ -57,6 +57,13 @@ def _reach_sites(all_sites: bool) -> Select:
 def _reach_subquery(all_sites: bool, one_site: bool) -> Select:
     query = select(Participant.id).where(Participant.site_id.in_(_reach_sites(all_sites)))
     return query.where(Participant.site_id == bindparam("reach_site")) if one_site else query
+
+
+# The same rule as a join condition from a staff_user row to each site row it may see: the
+# signed-in staff member is read with the sites of their pick lists (`site_choices`).
+SITE_SEEN_BY_STAFF = or_(*(StaffUser.role == role for role in ALL_SITES_ROLES),
+                         exists().where(staff_site.c.staff_id == StaffUser.id,
+                                        staff_site.c.site_id == Site.id))
 
 
 def site_ids(staff: StaffUser | Viewer) -> Select:

@@ -16,10 +16,8 @@ from datetime import date, timedelta
 from functools import cache
 
 from sqlalchemy import BigInteger, Date, Integer, bindparam, case, cast, func, literal, select
-from sqlalchemy.orm import Session
 
 from diary.models import DayStatus, DiaryEntry
-from diary.services import sql
 from diary.services.people import scope
 
 FIELD = 15  # days per status: four statuses × 15 bits fit a signed 64-bit integer
@@ -83,21 +81,11 @@ class Span:
         return streak, recent.bit_count(), (recent | missed >> first).bit_count()
 
 
-def read(session: Session, reach: scope.Reach, values: dict, span: Span) -> dict[int, int]:
-    """Each participant's integer for the span; participants without a row in it are absent.
-
-    The participants are those of `reach` with its `values`; the statement is built once per
-    shape of scope and database.
-    """
-    statement = packed_days(reach, session.get_bind().dialect.name)
-    return {pid: int(packed) for pid, packed in sql.rows(session, statement,
-                                                         {**values, **span.values})}
-
-
 @cache
 def packed_days(reach: scope.Reach, dialect: str):
-    """The statement: each participant's id and integer (``packed``), the span's dates as
-    bound parameters (`Span.values`); also a subquery of a larger statement."""
+    """Each participant's id and integer (``packed``) for the span, as a statement (the
+    dashboard's subquery): the participants are those of `reach` (its values bound), the
+    span's dates are bound from `Span.values`; built once per shape of scope and database."""
     start = bindparam("span_start", type_=Date)
     offset = _days_after(dialect, DiaryEntry.diary_date, start)
     field = case(*((DiaryEntry.status == s, FIELD * k) for k, s in enumerate(STATUSES)),
