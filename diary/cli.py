@@ -126,6 +126,31 @@ def backup_command(destination: str | None) -> None:
     click.echo(str(path))
 
 
+@diary_cli.command("rekey")
+@click.option("--check", is_flag=True, help="Report what would change and change nothing.")
+def rekey_command(check: bool) -> None:
+    """After a new key is put first in DIARY_ENCRYPTION_KEYS: encrypt every stored value with it
+    and recompute every look-up hash (with the web and the scheduler stopped)."""
+    from diary.services import rekey
+
+    done = rekey.rekey(db.session, clock.now())
+    for title, part in (("encrypted again", done.encrypted), ("hashes recomputed", done.rehashed),
+                        ("moved to the new hash", done.moved),
+                        ("merged into the new hash", done.merged)):
+        for table, count in sorted(part.items()):
+            click.echo(f"{table}: {count} {title}")
+    if not done.changed:
+        click.echo("Nothing to change: every value is already under the first key.")
+        return
+    if check:
+        db.session.rollback()
+        click.echo(f"Check only: {done.changed} changes needed, none made.")
+        return
+    db.session.commit()
+    click.echo(f"{done.changed} changes committed. Every value is now under the first key; keep "
+               "the older keys with the backups made while they were in use.")
+
+
 def _parse_instant(value: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))

@@ -3,7 +3,7 @@
 import hashlib
 import hmac
 
-from cryptography.fernet import Fernet, MultiFernet
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from werkzeug.security import check_password_hash, generate_password_hash
 
 _state: dict = {}
@@ -12,10 +12,14 @@ PEPPERED = "peppered:"  # prefix of a hash made with a pepper: `peppered:<pepper
 
 def configure(keys: str) -> None:
     """Install the comma-separated Fernet keys; the first encrypts, all decrypt."""
-    fernets = [Fernet(k.strip().encode()) for k in keys.split(",") if k.strip()]
-    _state["cipher"] = MultiFernet(fernets)
-    # The look-up hash key is derived from the first key so it needs no separate setting.
-    _state["hash_key"] = hashlib.sha256(b"diary-lookup:" + keys.split(",")[0].encode()).digest()
+    written = [k for k in keys.split(",") if k.strip()]
+    fernets = [Fernet(k.strip().encode()) for k in written]
+    _state["cipher"], _state["first"] = MultiFernet(fernets), fernets[0]
+    # The look-up hash key is derived from the first key (as written) so it needs no separate
+    # setting; the others' keys find the hashes made while one of them was first.
+    _state["hash_key"] = _hash_key(keys.split(",")[0])
+    earlier = {_hash_key(v) for k in written for v in (k, k.strip())} - {_state["hash_key"]}
+    _state["earlier_hash_keys"] = sorted(earlier)
 
 
 def configure_peppers(peppers: str) -> None:
@@ -42,9 +46,34 @@ def decrypt(token: str) -> str:
     return _state["cipher"].decrypt(token.encode()).decode()
 
 
+def is_current(token: str) -> bool:
+    """Whether a stored value is encrypted with the first key."""
+    try:
+        _state["first"].decrypt(token.encode())
+    except InvalidToken:
+        return False
+    return True
+
+
+def reencrypt(token: str) -> Sealed:
+    """A stored value encrypted again with the first key (it may have been with any)."""
+    return Sealed(_state["cipher"].rotate(token.encode()).decode())
+
+
 def lookup_hash(value: str) -> str:
     """A keyed, deterministic hash, so a phone number can be found without decrypting all."""
     return hmac.new(_state["hash_key"], value.encode(), hashlib.sha256).hexdigest()
+
+
+def earlier_lookup_hashes(value: str) -> set[str]:
+    """The value's look-up hashes under the other configured keys: what it was stored as while
+    one of them was first."""
+    return {hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+            for key in _state["earlier_hash_keys"]}
+
+
+def _hash_key(key: str) -> bytes:
+    return hashlib.sha256(b"diary-lookup:" + key.encode()).digest()
 
 
 METHOD = "scrypt:32768:8:1"  # scrypt, N = 2**15, r = 8, p = 1: the cost is kept in each hash

@@ -100,11 +100,12 @@ class LiveServer:
         self.base = ""
         self.process: subprocess.Popen | None = None
         self.browsers: list[Browser] = []
+        self.keys = TEST_KEY  # DIARY_ENCRYPTION_KEYS of the server and of its commands
 
     def start(self) -> None:
         env = {**os.environ, "DIARY_DATABASE_URL": self.database_url,
                "DIARY_SECRET_KEY": "live-server-test-secret-" + "x" * 40,
-               "DIARY_ENCRYPTION_KEYS": TEST_KEY, "DIARY_PIN_PEPPER": TEST_PEPPER,
+               "DIARY_ENCRYPTION_KEYS": self.keys, "DIARY_PIN_PEPPER": TEST_PEPPER,
                "DIARY_SMS_BACKEND": "console",
                "PYTHONUNBUFFERED": "1"}
         env.pop("DIARY_ENV", None)  # as script/server runs it
@@ -176,7 +177,8 @@ class LiveServer:
     @contextmanager
     def database(self):
         """The server's database, for seeding and for checking what it stored."""
-        app = create_app(_config(self.database_url, str(self.folder)))
+        app = create_app(_config(self.database_url, str(self.folder),
+                                 DIARY_ENCRYPTION_KEYS=self.keys))
         with app.app_context():
             try:
                 yield db.session
@@ -186,7 +188,8 @@ class LiveServer:
 
     def cli(self, *args: str) -> str:
         """Run a `flask diary …` command against the server's database (as script/server does)."""
-        app = create_app(_config(self.database_url, str(self.folder)))
+        app = create_app(_config(self.database_url, str(self.folder),
+                                 DIARY_ENCRYPTION_KEYS=self.keys))
         result = app.test_cli_runner().invoke(args=list(args))
         with app.app_context():
             db.engine.dispose()
