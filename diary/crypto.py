@@ -72,6 +72,11 @@ def earlier_lookup_hashes(value: str) -> set[str]:
             for key in _state["earlier_hash_keys"]}
 
 
+def has_earlier_keys() -> bool:
+    """Whether hashes may have been made under another configured key."""
+    return bool(_state["earlier_hash_keys"])
+
+
 def _hash_key(key: str) -> bytes:
     return hashlib.sha256(b"diary-lookup:" + key.encode()).digest()
 

@@ -2,7 +2,7 @@
 
 import logging
 
-from diary import create_app, memory
+from diary import create_app, memory, startup
 from jobs.scheduler import build
 
 
@@ -10,6 +10,7 @@ def main() -> None:
     """Configure logging, build the app and the scheduler, and block."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     app = create_app()
+    startup.refuse_stale_keys(app)
     logging.getLogger("jobs").info("scheduler started (SMS backend: %s)",
                                    app.config["DIARY_SMS_BACKEND"])
     scheduler = build(app)

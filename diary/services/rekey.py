@@ -176,3 +176,17 @@ def _merge_throttle(kept: SignInThrottle, old: SignInThrottle) -> None:
 
 def _earliest(*instants):
     return min((t for t in instants if t is not None), default=None)
+
+
+def pending(session: Session) -> bool:
+    """Whether the stored look-up hashes are still those of an older key: a new key was put
+    first and `flask diary rekey` has not run. Asked only with several keys configured (one
+    key is always the one in use); the oldest enrolled number tells."""
+    if not crypto.has_earlier_keys():
+        return False
+    for model in (Participant, Caregiver):
+        row = session.execute(select(type_coerce(model.phone, Text), model.phone_hash)
+                              .order_by(model.id).limit(1)).first()
+        if row is not None:
+            return crypto.lookup_hash(crypto.decrypt(row[0])) != row[1]
+    return False

@@ -1,6 +1,8 @@
 """A new encryption key, as DEPLOY.md rotates it: both services stopped, the key put first,
-`flask diary rekey`, started again; later the old key removed. Everyone still signs in."""
+`flask diary rekey`, started again; later the old key removed. Everyone still signs in, and
+a server started before the command refuses to run."""
 
+import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import select
 
@@ -27,8 +29,9 @@ def test_a_rotated_key_keeps_every_sign_in_and_every_number(template_db, tmp_pat
         serving(server, TEST_KEY)
         sign_in(server, "participant")
 
-        server.stop()
-        server.keys = f"{NEW},{TEST_KEY}"
+        with pytest.raises(pytest.fail.Exception, match="Worker failed to boot"):
+            serving(server, f"{NEW},{TEST_KEY}")  # started too early: refuses, says why
+        assert "flask --app wsgi diary rekey" in server.log()
         output = server.cli("diary", "rekey")
         assert "participant: 12 hashes recomputed" in output, output
         serving(server, f"{NEW},{TEST_KEY}")

@@ -147,3 +147,26 @@ def test_the_command_checks_without_changing_then_rekeys(app, session, stored, k
     assert result.exit_code == 0, result.output
     assert isinstance(found(session, phone), Participant)
     assert "Nothing to change" in runner.invoke(args=["diary", "rekey"]).output
+
+
+def test_a_service_started_before_the_rekey_refuses_to_run_and_says_what_to_do(app, session,
+                                                                                stored, keys,
+                                                                                clock):
+    from diary import startup
+    from tests.support.query_counter import count_queries
+
+    with count_queries(session) as counted:
+        assert not rekey.pending(session)
+    assert counted.count == 0  # one key: nothing to ask at start-up
+    session.commit()
+    keys(f"{NEW},{TEST_KEY}")
+    assert rekey.pending(session)
+    session.rollback()
+    with pytest.raises(startup.KeysNotRekeyed, match="flask --app wsgi diary rekey"):
+        startup.refuse_stale_keys(app)
+
+    rekey.rekey(session, clock())
+    session.commit()
+    assert not rekey.pending(session)
+    session.rollback()
+    startup.refuse_stale_keys(app)
