@@ -128,15 +128,22 @@ def backup_command(destination: str | None) -> None:
 
 @diary_cli.command("rekey")
 @click.option("--check", is_flag=True, help="Report what would change and change nothing.")
-def rekey_command(check: bool) -> None:
+@click.option("--force", is_flag=True,
+              help="Go on although some STOP records match no number (they would be lost).")
+def rekey_command(check: bool, force: bool) -> None:
     """After a new key is put first in DIARY_ENCRYPTION_KEYS: encrypt every stored value with it
     and recompute every look-up hash (with the web and the scheduler stopped)."""
     from diary.services import rekey
 
-    done = rekey.rekey(db.session, clock.now())
+    try:
+        done = rekey.rekey(db.session, clock.now(), force=force)
+    except rekey.Refused as error:
+        db.session.rollback()
+        raise click.ClickException(f"{error} Nothing has been changed.") from error
     for title, part in (("encrypted again", done.encrypted), ("hashes recomputed", done.rehashed),
                         ("moved to the new hash", done.moved),
-                        ("merged into the new hash", done.merged)):
+                        ("merged into the new hash", done.merged),
+                        ("lockouts of unknown numbers or devices dropped", done.dropped)):
         for table, count in sorted(part.items()):
             click.echo(f"{table}: {count} {title}")
     if not done.changed:

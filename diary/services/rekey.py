@@ -40,15 +40,20 @@ class Sealed:
     columns: tuple[str, ...]
     hash_column: str | None = None
     hash_of: str | None = None
+    unique: bool = False  # one row per number: the number signs in
 
 
 SEALED = (
-    Sealed(Participant, ("phone",), "phone_hash", "phone"),
-    Sealed(Caregiver, ("name", "phone"), "phone_hash", "phone"),
+    Sealed(Participant, ("phone",), "phone_hash", "phone", unique=True),
+    Sealed(Caregiver, ("name", "phone"), "phone_hash", "phone", unique=True),
     Sealed(OutboundMessage, ("to_phone",), "to_hash", "to_phone"),
     Sealed(InboundMessage, ("from_phone", "body"), "from_hash", "from_phone"),
     Sealed(Site, ("on_call_phone",)),
 )
+
+
+class Refused(RuntimeError):
+    """Re-keying would lose what a row records; nothing has been changed."""
 
 
 @dataclass
@@ -60,17 +65,23 @@ class Rekeyed:
     rehashed: dict[str, int] = field(default_factory=dict)
     moved: dict[str, int] = field(default_factory=dict)
     merged: dict[str, int] = field(default_factory=dict)
+    dropped: dict[str, int] = field(default_factory=dict)
 
     @property
     def changed(self) -> int:
         return sum(sum(part.values()) for part in (self.encrypted, self.rehashed, self.moved,
-                                                    self.merged))
+                                                    self.merged, self.dropped))
 
 
-def rekey(session: Session, now: datetime) -> Rekeyed:
+def rekey(session: Session, now: datetime, force: bool = False) -> Rekeyed:
     """Bring every encrypted value and every look-up hash under the first configured key.
 
-    Running it again changes nothing. The caller commits (or rolls back, for a check).
+    Refuses (``Refused``) when a number's STOP or invalid-number record matches no number we
+    hold under any configured key (an older key written otherwise than when it was first: a
+    space, a newline), unless forced, and when two people would sign in with one number.
+    Lockouts of numbers nobody enrolled, and of devices, cannot be matched: they are dropped,
+    not left under the old key. Running it again changes nothing. The caller commits (or rolls
+    back, for a check).
     """
     done = Rekeyed()
     phones: dict[str, str] = {}  # every earlier hash of a number we hold -> its new hash
@@ -79,17 +90,29 @@ def rekey(session: Session, now: datetime) -> Rekeyed:
     for value in session.scalars(select(type_coerce(Site.on_call_phone, Text))
                                  .where(Site.on_call_phone.is_not(None))):
         _learn(phones, crypto.decrypt(value))
-    _move(session, PhoneState, PhoneState.phone_hash, phones, _merge_phone_state, done)
+    unmatched = _move(session, PhoneState, PhoneState.phone_hash, phones, _merge_phone_state,
+                      done)
+    if unmatched and crypto.has_earlier_keys() and not force:
+        raise Refused(f"{len(unmatched)} STOP or invalid-number records (phone_state) match no "
+                      "number under the configured keys, so they would no longer be found. Is "
+                      "every older key written exactly as it was when it was first (spaces, a "
+                      "trailing newline)?")
     throttles: dict[str, str] = {}
     for kind, values in (("phone", _numbers(session)), ("email", session.scalars(
             select(StaffUser.email)))):
         for value in values:
             _learn(throttles, f"{kind}:{value}")
-    _move(session, SignInThrottle, SignInThrottle.key_hash, throttles, _merge_throttle, done)
+    unmatched = _move(session, SignInThrottle, SignInThrottle.key_hash, throttles,
+                      _merge_throttle, done)
+    if done.rehashed and unmatched:  # made under the old key: they start afresh
+        for row in unmatched:
+            session.delete(row)
+        done.dropped[SignInThrottle.__tablename__] = len(unmatched)
+        session.flush()
     if done.changed:
         audit.record(session, now, "keys.rekeyed", detail={
             "encrypted": done.encrypted, "rehashed": done.rehashed, "moved": done.moved,
-            "merged": done.merged})
+            "merged": done.merged, "dropped": done.dropped})
     return done
 
 
@@ -98,6 +121,7 @@ def _reseal(session: Session, sealed: Sealed, done: Rekeyed, phones: dict[str, s
     raw = [type_coerce(table.c[name], Text).label(name) for name in sealed.columns]
     hashed = [table.c[sealed.hash_column]] if sealed.hash_column else []
     changes: dict[frozenset, list[dict]] = {}
+    owners: dict[str, int] = {}  # new hash -> the row that has it, where a number is one's own
     for row in _batches(session, select(table.c.id, *raw, *hashed), table.c.id):
         values = {name: crypto.reencrypt(token) for name in sealed.columns
                   if (token := getattr(row, name)) is not None and not crypto.is_current(token)}
@@ -106,6 +130,9 @@ def _reseal(session: Session, sealed: Sealed, done: Rekeyed, phones: dict[str, s
         if sealed.hash_column:
             plain = crypto.decrypt(getattr(row, sealed.hash_of))
             new = _learn(phones, plain)
+            if sealed.unique and owners.setdefault(new, row.id) != row.id:
+                raise Refused(f"{table.name} {owners[new]} and {row.id} have the same phone "
+                              "number: change one of them (staff pages) and run again.")
             if getattr(row, sealed.hash_column) != new:
                 values[sealed.hash_column] = new
                 done.rehashed[table.name] = done.rehashed.get(table.name, 0) + 1
@@ -140,12 +167,16 @@ def _numbers(session: Session) -> list[str]:
 
 
 def _move(session: Session, model: type, column, mapping: dict[str, str],
-          merge: Callable, done: Rekeyed) -> None:
-    """Give rows under an earlier hash the new one, merging into a row that already has it."""
+          merge: Callable, done: Rekeyed) -> list:
+    """Give rows under an earlier hash the new one, merging into a row that already has it;
+    returns the rows under a hash of nothing we know."""
     name = model.__tablename__
     rows = {getattr(r, column.key): r for r in session.scalars(select(model))}
+    known, unmatched = set(mapping.values()), []
     for old, row in list(rows.items()):
         new = mapping.get(old)
+        if new is None and old not in known:
+            unmatched.append(row)
         if new is None or new == old:
             continue
         if new in rows:
@@ -157,6 +188,7 @@ def _move(session: Session, model: type, column, mapping: dict[str, str],
             rows[new] = row
             done.moved[name] = done.moved.get(name, 0) + 1
         session.flush()
+    return unmatched
 
 
 def _merge_phone_state(kept: PhoneState, old: PhoneState) -> None:

@@ -18,15 +18,23 @@ from diary.models import (
     ReminderRecipients,
     SignInThrottle,
     Site,
+    StaffUser,
 )
 from diary.services import rekey
 from diary.services.messaging import inbound, reachability
 from diary.services.people import sign_in
 from tests.conftest import TEST_KEY
-from tests.support.factories import PIN, make_caregiver, make_participant, make_site
+from tests.support.factories import (
+    PIN,
+    STAFF_PASSWORD,
+    make_caregiver,
+    make_participant,
+    make_site,
+    make_staff,
+)
 
 NEW = Fernet.generate_key().decode()
-ON_CALL = "+8613800009999"
+ON_CALL, UNKNOWN = "+8613800009999", "+8613911112222"
 
 
 @pytest.fixture
@@ -39,7 +47,8 @@ def keys():
 @pytest.fixture
 def stored(session, run_tick, clock, rules):
     """A participant and a caregiver reminded by SMS, the caregiver's STOP, an on-call number,
-    and five wrong PINs on the participant's phone: everything that holds a number or its hash."""
+    five wrong PINs on the participant's phone and five wrong passwords for a staff member, and
+    a wrong PIN for a number nobody enrolled: everything that holds a number or its hash."""
     site = make_site(session, on_call_phone=ON_CALL)
     p = make_participant(session, site=site, diary_start_date=date(2026, 3, 10),
                          reminder_recipients=ReminderRecipients.BOTH)
@@ -48,8 +57,11 @@ def stored(session, run_tick, clock, rules):
     run_tick("2026-03-10T20:00:00+08:00")
     assert len(session.scalars(select(OutboundMessage.id)).all()) == 2
     inbound.receive(session, "SM-stop", carer.phone, "STOP", clock(), rules)
+    staff = make_staff(session, sites=[site])
     for _ in range(sign_in.Lockout().max_failures):
         sign_in.sign_in_phone(session, p.phone, "000000", clock(), sign_in.Lockout())
+        sign_in.sign_in_staff(session, staff.email, "wrong-password", clock(), sign_in.Lockout())
+    sign_in.sign_in_phone(session, UNKNOWN, "000000", clock(), sign_in.Lockout())
     session.commit()
     return p.phone, carer.phone
 
@@ -67,8 +79,9 @@ def raw_tokens(session) -> list[str]:
 
 
 def test_a_new_first_key_finds_no_number_until_rekeyed_then_every_one(session, stored, keys,
-                                                                        clock):
+                                                                        clock, monkeypatch):
     phone, carer_phone = stored
+    monkeypatch.setattr(rekey, "BATCH", 1)  # every row a batch of its own
     keys(f"{NEW},{TEST_KEY}")
     assert found(session, phone) is None  # why the command exists
 
@@ -77,16 +90,22 @@ def test_a_new_first_key_finds_no_number_until_rekeyed_then_every_one(session, s
 
     assert done.rehashed == {"participant": 1, "caregiver": 1, "outbound_message": 2,
                              "inbound_message": 1}
+    assert done.moved == {"phone_state": 1, "sign_in_throttle": 2}
+    assert done.dropped == {"sign_in_throttle": 1}  # the number nobody enrolled
     assert isinstance(found(session, phone), Participant)
     assert isinstance(found(session, carer_phone), Caregiver)
     assert reachability.blocked(session, crypto.lookup_hash(carer_phone)) == "opted_out"
     assert sign_in.sign_in_phone(session, phone, PIN, clock(), sign_in.Lockout()).locked
+    staff_email = session.scalar(select(StaffUser.email))
+    assert sign_in.sign_in_staff(session, staff_email, STAFF_PASSWORD, clock(),
+                                 sign_in.Lockout()).locked
     assert session.scalar(select(AuditEvent.detail).where(AuditEvent.action == "keys.rekeyed"))
 
     keys(NEW)  # the old key retired: everything still reads
     session.expire_all()
     first = Fernet(NEW.encode())
-    assert all(first.decrypt(t.encode()) for t in raw_tokens(session))
+    plain = {first.decrypt(t.encode()).decode() for t in raw_tokens(session)}
+    assert plain == {phone, carer_phone, "王芳", "STOP", ON_CALL}  # each encrypted once
     carer = session.scalar(select(Caregiver))
     assert (carer.name, carer.phone) == ("王芳", carer_phone)
     assert session.scalar(select(Site.on_call_phone)) == ON_CALL
@@ -170,3 +189,29 @@ def test_a_service_started_before_the_rekey_refuses_to_run_and_says_what_to_do(a
     assert not rekey.pending(session)
     session.rollback()
     startup.refuse_stale_keys(app)
+
+
+def test_an_old_key_written_otherwise_than_when_it_was_first_is_refused(session, keys, clock,
+                                                                         rules):
+    """A trailing newline on the old first key made its hashes: written without it, the STOPs
+    would match nothing and be lost, so the command changes nothing and says why."""
+    keys(TEST_KEY + "\n")
+    p = make_participant(session)
+    inbound.receive(session, "SM-stop", p.phone, "STOP", clock(), rules)
+    session.commit()
+    keys(f"{NEW},{TEST_KEY}")
+    with pytest.raises(rekey.Refused, match="written exactly"):
+        rekey.rekey(session, clock())
+    session.rollback()
+    keys(f"{NEW},{TEST_KEY}\n")
+    assert rekey.rekey(session, clock()).moved == {"phone_state": 1}
+
+
+def test_one_number_enrolled_twice_under_two_keys_is_named_not_merged(session, keys, clock):
+    first = make_participant(session, phone="+8613800000077")
+    session.commit()
+    keys(f"{NEW},{TEST_KEY}")
+    second = make_participant(session, phone="+8613800000077")  # its hash under the new key
+    session.commit()
+    with pytest.raises(rekey.Refused, match=f"participant {first.id} and {second.id}"):
+        rekey.rekey(session, clock())
