@@ -46,6 +46,7 @@ def screen(participant, account, day: date, step: str, known: screens.Stored):
             following = outcome.screen.next_step
             return redirect(_step_url(day, following, False) if following and not to_review
                             else url_for("participant.review", day=day.isoformat()))
+        db.session.commit()  # the valid taps of a screen sent back, kept in the draft
         return _render(participant, account, day, outcome.screen, _as_form(outcome.values),
                        outcome.errors, to_review)
     shown = screens.screen(db.session, participant, day, step, rules().window, known=known)

@@ -202,6 +202,13 @@ def save_screen(session: Session, participant: Participant, account, day: date, 
     # A warning sign is acted on even if other questions on the screen are unanswered.
     warned = shown.section.id == "warning" and triggers.warning_signs(answers).urgent
     if errors and not warned:
+        if given.action == "next" and "" not in errors:  # a form of this screen's questions
+            # Every valid tap is kept, whatever the person does next; a refused value is not.
+            kept = {k: v for k, v in answers.items() if k not in errors}
+            kept.update({i.id: shown.saved[i.id] for i in shown.section.items
+                         if i.id in errors and i.id in shown.saved})
+            drafts.save(session, participant.id, day, shown.section, kept, shown.saved,
+                        shown.draft, now)
         # What was typed comes back as typed; a shortcut shows what it would have filled in.
         values = given.form if given.action == "next" else {**shown.saved, **answers}
         if given.action != "same":

@@ -1,4 +1,5 @@
-"""Bad input gets a clear message in the person's language, keeps what was typed, stores nothing."""
+"""Bad input gets a clear message in the person's language and keeps what was typed: shown back,
+its valid taps kept in the draft; nothing is stored in the diary."""
 
 from sqlalchemy import func, select
 
@@ -36,7 +37,11 @@ def test_missing_answer_is_named_and_other_answers_are_kept(client, session, log
     assert walker.status == 200
     assert "Please answer this question." in page
     assert 'value="clinic" checked' in page
-    assert "E3" not in draft_answers(session, p)
+    assert draft_answers(session, p) == {"E1": "no", "E3": "clinic"}
+    # Left for later, or reloaded: the taps are still there when the screen opens again.
+    walker.open("/")
+    assert 'value="clinic" checked' in walker.open(f"/diary/{DAY}/events")
+    assert session.scalar(select(func.count()).select_from(DiaryEntry)) == 1  # yesterday's
 
 
 def test_out_of_range_temperature_is_refused_and_shown_back(client, session, login_as, clock):
@@ -44,7 +49,7 @@ def test_out_of_range_temperature_is_refused_and_shown_back(client, session, log
     page = walker.press({"E1": "no", "E2": "45.3", "E3": "no", "action": "next"})
     assert "Enter a temperature between 35.0 and 42.0" in page
     assert 'inputmode="decimal" name="E2" value="45.3"' in page
-    assert draft_answers(session, p) == {}
+    assert draft_answers(session, p) == {"E1": "no", "E3": "no"}  # never the refused value
 
 
 def test_out_of_range_temperature_message_in_chinese(client, session, login_as, clock):
