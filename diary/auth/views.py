@@ -114,7 +114,10 @@ def logout():
         audit.record(db.session, clock.now(), "sign_out", account,
                      participant=getattr(account, "participant", None))
         db.session.commit()
+        language = session.get("locale")
         session.clear()
+        if language:  # the sign-in page that follows stays in the person's language
+            session["locale"] = language
         logout_user()  # after clear: it leaves the note that deletes the remember cookie
         flash(_("You have signed out."), "info")
     return redirect(url_for("auth.staff_login" if staff else "auth.login"))

@@ -44,6 +44,20 @@ def test_copied_session_cookie_no_longer_opens_the_diary_after_sign_out(app, cli
     assert browser_with(app, {"session": copied["session"]}).get("/").status_code == 302
 
 
+def test_the_sign_in_page_after_sign_out_stays_in_the_persons_language(client, session,
+                                                                          login_as):
+    p = make_participant(session, locale="zh")
+    session.commit()
+    login_as(p)
+    english_browser = {"Accept-Language": "en-US,en;q=0.9"}
+    assert client.post("/logout", data={"csrf_token": csrf(client, "/settings")},
+                       headers=english_browser).status_code == 302
+    page = client.get("/login", headers=english_browser).get_data(as_text=True)
+    assert '<html lang="zh-CN">' in page
+    assert "您已退出" in page
+    assert client.get("/", headers=english_browser).status_code == 302  # signed out all the same
+
+
 def test_remember_cookie_alone_no_longer_opens_the_diary_after_sign_out(app, client,
                                                                         participant, login_as):
     login_as(participant)
