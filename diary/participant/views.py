@@ -18,11 +18,13 @@ from diary.services.diary import days, entries, progress, screens
 from diary.services.diary.preferences import update_preferences
 from diary.web.deployment import rules
 from diary.web.forms import reminder_choices
+from diary.web.i18n import list_separator
 from diary.web.security import diarist_required
 from diary.web.signed_in import record_of
 
 bp = Blueprint("participant", __name__)
-bp.add_app_template_global(reading.display, "answer_text")
+bp.add_app_template_global(lambda item, value: reading.display(item, value, list_separator()),
+                           "answer_text")
 bp.add_app_template_global(is_shown, "answer_shown")
 
 

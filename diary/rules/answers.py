@@ -125,8 +125,9 @@ def missing_items(sections: list[Section], answers: dict[str, str]) -> list[str]
     return missing
 
 
-def display(item, value: str | None) -> str:
-    """An answer as the person reads it in their language."""
+def display(item, value: str | None, separator: str = "; ") -> str:
+    """An answer as the person reads it in their language (several choices joined by the
+    language's own separator: Chinese labels have 、 inside them)."""
     if value is None or value == "":
         return "—"
     if item.kind == "temperature":
@@ -134,7 +135,7 @@ def display(item, value: str | None) -> str:
     if item.kind in ("count", "text"):
         return value
     picked = value.split(",") if item.kind == "multi" else [value]
-    return "、".join(_label(item, v) for v in picked)
+    return separator.join(_label(item, v) for v in picked)
 
 
 def _label(item, code: str) -> str:

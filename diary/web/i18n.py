@@ -92,6 +92,11 @@ def html_lang() -> str:
     return "zh-CN" if code == "zh" else code
 
 
+def list_separator() -> str:
+    """Between the names in a list: a Chinese name may hold 、 itself (说话、找词或理解困难)."""
+    return "；" if language() == "zh" else "; "
+
+
 def short_date(day: date) -> str:
     """A day as a short label that fits a button: 3月7日周六, Sat, Mar 7."""
     return format_skeleton("MMMEd", day, locale=get_locale())
@@ -116,5 +121,6 @@ def init_app(app: Flask) -> None:
         npgettext=lambda c, s, p, n: domain.get_translations().unpgettext(c, s, p, n),
         newstyle=True)
     app.jinja_env.globals.update(html_lang=html_lang, format_date=format_date,
+                                 list_separator=list_separator,
                                  format_datetime=format_datetime, short_date=short_date,
                                  month_name=month_name)

@@ -177,3 +177,14 @@ def test_sign_out_is_in_settings_behind_a_confirmation(client, session, login_as
     settings = walker.open("/settings")
     assert '<details class="signout">' in settings
     assert "Yes, sign out" in settings
+
+
+def test_a_chinese_summary_keeps_names_that_hold_a_comma_of_their_own_apart(client, session,
+                                                                            login_as, clock):
+    """说话、找词或理解困难 and 疲劳、没力气 each hold 、: the list between them uses ；."""
+    _p, walker = signed_in(client, session, login_as, clock, EVENING, locale="zh")
+    walker.open(f"/diary/{DAY}/symptoms")
+    walker.press({**SYMPTOMS, "S3": "1", "S9": "1", "action": "next"})
+    page = walker.open(f"/diary/{DAY}/review")
+    assert "；说话、找词或理解困难；" in page
+    assert "；疲劳、没力气</dd>" in page
