@@ -120,3 +120,24 @@ def test_settings_refuse_an_end_date_beyond_three_years_and_keep_it(client, sess
     session.refresh(world.ours)
     assert world.ours.diary_end_date.isoformat() == "2027-03-01"
     assert _events(session, "participant.settings") == []
+
+
+def test_a_pin_reset_and_completion_open_first_so_a_stray_tap_does_nothing(client, session,
+                                                                             login_as, world):
+    """Neither can be taken back: like withdrawal, each button (the caregiver's PIN reset too)
+    is inside a closed panel, and the participant's panels first say what it does."""
+    login_as(world.coordinator)
+    page = client.get(f"/staff/participants/{world.ours.id}").get_data(as_text=True)
+    panels = re.findall(r"<details class=\"panel\">\s*<summary>([^<]+)</summary>(.*?)</details>",
+                        page, re.S)
+    pins = [body for summary, body in panels if summary == "Reset PIN"]
+    assert len(pins) == 2  # the participant's and the caregiver's
+    assert f'/participants/{world.ours.id}/pin"' in pins[0]
+    assert "stops working at once" in pins[0]
+    assert "/caregivers/" in pins[1]
+    (done,) = [body for summary, body in panels if summary == "Mark completed"]
+    assert "complete" in done
+    assert "cannot be undone" in done
+    outside = re.sub(r"<details.*?</details>", "", page, flags=re.S)
+    assert '/pin"' not in outside
+    assert "complete" not in outside.split("</h1>", 1)[1].split("<h2>", 1)[0]
