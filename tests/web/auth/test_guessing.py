@@ -118,7 +118,7 @@ def test_a_stranger_cannot_keep_a_participant_out_of_a_phone_they_used_before(ap
 
 
 def test_the_known_phone_has_its_own_delay_after_its_own_wrong_pins(client, session):
-    make_participant(session, phone="+8613800000001")
+    make_participant(session, phone="+8613800000001", locale="en")  # kept after signing out
     session.commit()
     guess(client, "13800000001", PIN)
     client.post("/logout", data={"csrf_token": csrf(client, "/")})
