@@ -16,6 +16,7 @@ from diary.rules import schedule
 from diary.rules.instrument import is_shown
 from diary.services.diary import days, entries, progress, screens
 from diary.services.diary.preferences import update_preferences
+from diary.services.flags import opening
 from diary.web.deployment import rules
 from diary.web.forms import reminder_choices
 from diary.web.i18n import list_separator
@@ -75,7 +76,8 @@ def done(participant, account, day):
     entry = entries.entry_for(db.session, participant.id, the_day)
     if entry is None:
         abort(404)
-    return render_template("participant/done.html", entry=entry, day=the_day)
+    return render_template("participant/done.html", entry=entry, day=the_day,
+                           flagged=opening.team_looks_at(db.session, entry.id))
 
 
 @bp.get("/diary/<day>/help")

@@ -24,6 +24,13 @@ def is_resolved(session: Session, key: str) -> bool:
         FlagStatus.RESOLVED
 
 
+def team_looks_at(session: Session, entry_id: int) -> bool:
+    """Whether the entry has a safety flag the team has not resolved yet (a fever, a fall…)."""
+    return session.scalar(select(Flag.id).where(
+        Flag.entry_id == entry_id, Flag.status != FlagStatus.RESOLVED,
+        Flag.kind.in_((FlagKind.SAFETY_URGENT, FlagKind.SAFETY_SAME_DAY))).limit(1)) is not None
+
+
 def open_flag(session: Session, participant, kind: FlagKind, key: str, now: datetime, *,
               detail: str | None = None, entry=None, day=None,
               due_hours: dict | None = None) -> Flag | None:

@@ -4,7 +4,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from diary.models import DiaryEntry, Flag, FlagKind
+from diary.models import DiaryEntry, Flag, FlagKind, FlagStatus
 from tests.support.factories import make_participant
 from tests.support.walker import Walker
 from tests.web.participant.test_diary_flow import DAY, seed_yesterday
@@ -87,9 +87,24 @@ def test_fever_opens_a_same_day_flag_without_the_emergency_page(client, session,
         walker.press({"action": action})
     walker.press({"token": walker.hidden("token"), "base": walker.hidden("base")})
     assert walker.url.endswith("/done")
+    assert "您的部分回答已转给研究团队查看" in walker.page  # not only "thank you"
+    assert 'href="tel:120"' in walker.page
     flag = session.scalar(select(Flag))
     assert flag.kind == FlagKind.SAFETY_SAME_DAY
     assert flag.detail == "fever"
+    flag.status = FlagStatus.RESOLVED
+    session.commit()
+    assert "研究团队查看" not in walker.open(walker.url)
+
+
+def test_a_day_without_a_safety_cause_is_only_thanked_for(client, session, login_as, clock):
+    _p, walker = start(client, session, login_as, clock)
+    for action in ("none", "same", "none", "same", "same", "same", "same"):
+        walker.press({"action": action})
+    walker.press({"token": walker.hidden("token"), "base": walker.hidden("base")})
+    assert walker.url.endswith("/done")
+    assert "big-mark" in walker.page
+    assert "研究团队查看" not in walker.page
 
 
 def test_head_strike_on_an_anticoagulant_shows_help_as_soon_as_the_events_are_saved(
