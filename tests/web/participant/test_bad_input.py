@@ -36,6 +36,7 @@ def test_missing_answer_is_named_and_other_answers_are_kept(client, session, log
     page = walker.press({"E1": "no", "E3": "clinic", "action": "next"})
     assert walker.status == 200
     assert "Please answer this question." in page
+    assert "One question still needs an answer" in page
     assert 'value="clinic" checked' in page
     assert draft_answers(session, p) == {"E1": "no", "E3": "clinic"}
     # Left for later, or reloaded: the taps are still there when the screen opens again.
@@ -48,6 +49,8 @@ def test_out_of_range_temperature_is_refused_and_shown_back(client, session, log
     p, walker = open_screen(client, session, login_as, clock, "events")
     page = walker.press({"E1": "no", "E2": "45.3", "E3": "no", "action": "next"})
     assert "Enter a temperature between 35.0 and 42.0" in page
+    assert "Please check the answers listed below" in page  # it was answered, not missed
+    assert "still needs an answer" not in page
     assert 'inputmode="decimal" name="E2" value="45.3"' in page
     assert draft_answers(session, p) == {"E1": "no", "E3": "no"}  # never the refused value
 
@@ -56,6 +59,7 @@ def test_out_of_range_temperature_message_in_chinese(client, session, login_as, 
     _p, walker = open_screen(client, session, login_as, clock, "events", locale="zh")
     page = walker.press({"E1": "no", "E2": "abc", "E3": "no", "action": "next"})
     assert "35.0" in page
+    assert "请检查下面列出的回答" in page
     assert "Enter a temperature" not in page
 
 
