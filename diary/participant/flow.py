@@ -52,7 +52,10 @@ def screen(participant, account, day: date, step: str, known: screens.Stored):
     shown = screens.screen(db.session, participant, day, step, rules().window, known=known)
     if shown is None:
         abort(404)
-    return _render(participant, account, day, shown, _as_form(shown.saved), {}, to_review)
+    unanswered = {} if request.args.get("missing") != "1" else dict.fromkeys(
+        reading.missing_items([shown.section], shown.saved), reading.MISSING)
+    return _render(participant, account, day, shown, _as_form(shown.saved), unanswered,
+                   to_review)
 
 
 def _step_url(day, step, to_review) -> str:
@@ -111,10 +114,9 @@ def review(participant, account, day: date, known: screens.Stored):
         sending = screens.Sending(_token(), _client_time(), _int(request.form.get("base")))
         sent = screens.send_day(db.session, participant, account, day, sending, clock.now(),
                                 rules(), known)
-        if sent.missing_step:
-            flash(_("Some questions still need an answer."), "error")
+        if sent.missing_step:  # the screen lists its unanswered questions, and leads back
             return redirect(url_for("participant.step", day=day.isoformat(),
-                                    step=sent.missing_step))
+                                    step=sent.missing_step, missing="1", **{"return": "review"}))
         try:
             db.session.commit()
             result = sent.result
