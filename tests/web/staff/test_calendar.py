@@ -86,7 +86,8 @@ def test_calendar_and_month_navigation_cover_a_diary_starting_mid_month(client, 
     february = client.get(f"{base}?month=2026-02").get_data(as_text=True)
     assert f'href="{base}?month=2026-03#days"' in february
     march = client.get(f"{base}?month=2026-03").get_data(as_text=True)
-    assert 'id="d-2026-03-15"' in march
+    assert 'id="d-2026-03-10"' in march  # today: the newest row
+    assert 'id="d-2026-03-11"' not in march  # days to come are in the calendar, not rows
     assert "Next month" not in march
     first = client.get(f"{base}?month=2025-03").get_data(as_text=True)
     assert "Previous month" not in first
