@@ -13,6 +13,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 
 from diary import clock
@@ -78,10 +79,12 @@ def _refusal(result: sign_in.SignInResult) -> str:
     if result.locked:
         wait = result.wait_seconds
         if wait >= 60:
-            return _("Too many attempts. Please wait %(n)d minutes and try again, or call the "
-                     "study team.", n=-(-wait // 60))
-        return _("Too many attempts. Please wait %(n)d seconds and try again, or call the "
-                 "study team.", n=wait)
+            return ngettext("Too many attempts. Please wait %(num)d minute and try again, or "
+                            "call the study team.", "Too many attempts. Please wait %(num)d "
+                            "minutes and try again, or call the study team.", -(-wait // 60))
+        return ngettext("Too many attempts. Please wait %(num)d second and try again, or call "
+                        "the study team.", "Too many attempts. Please wait %(num)d seconds and "
+                        "try again, or call the study team.", wait)
     return _("The phone number or PIN is not right. Please try again.") if \
         request.endpoint == "auth.login" else _("The e-mail or password is not right.")
 

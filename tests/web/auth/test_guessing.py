@@ -201,3 +201,18 @@ def test_counters_of_addresses_long_gone_are_forgotten(client, session):
     keys = session.scalars(select(RateLimitCounter.key)).all()
     assert "old" not in keys
     assert len(keys) == 3  # this address per minute and per hour, and everyone together
+
+
+def test_the_wait_is_said_in_the_singular_when_it_is_one(app):
+    from flask_babel import force_locale
+
+    from diary.auth.views import _refusal
+    from diary.services.people.sign_in import SignInResult
+
+    with app.test_request_context("/login"), force_locale("en"):
+        assert "Please wait 1 second and" in _refusal(SignInResult(locked=True, wait_seconds=1))
+        assert "Please wait 5 seconds" in _refusal(SignInResult(locked=True, wait_seconds=5))
+        assert "Please wait 1 minute and" in _refusal(SignInResult(locked=True, wait_seconds=60))
+        assert "wait 2 minutes" in _refusal(SignInResult(locked=True, wait_seconds=61))
+    with app.test_request_context("/login"), force_locale("zh"):
+        assert "请等1秒后再试" in _refusal(SignInResult(locked=True, wait_seconds=1))
