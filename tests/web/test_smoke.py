@@ -21,3 +21,11 @@ def test_signed_in_participant_sees_home(client, session, login_as):
     login_as(p)
     page = client.get("/").get_data(as_text=True)
     assert "开始填写今天的日记" in page or "Start today's diary" in page
+
+
+def test_an_error_page_is_titled_as_it_is_headed(client):
+    page = client.get("/no-such-page", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "<title>Page not found · Study Diary</title>" in page
+    assert "<h1>Page not found</h1>" in page
+    chinese = client.get("/no-such-page", headers={"Accept-Language": "zh-CN"})
+    assert "<title>找不到这个页面" in chinese.get_data(as_text=True)
