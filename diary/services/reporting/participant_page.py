@@ -11,6 +11,7 @@ from diary.models import (
     Answer,
     AnswerRevision,
     AuditEvent,
+    DayStatus,
     DiaryEntry,
     Flag,
     MessageEvent,
@@ -21,10 +22,10 @@ from diary.models import (
     StaffUser,
     Submission,
 )
-from diary.rules import schedule
+from diary.rules import answers, schedule
 from diary.rules.calendar import DayCell, month_starts, next_month
 from diary.rules.deployment import Rules
-from diary.services.diary import days
+from diary.services.diary import days, screens
 from diary.services.people.care import PAUSED_REASON
 from diary.services.reporting import compliance, dashboard
 
@@ -33,6 +34,7 @@ MAX_MONTHS = 48  # a diary lasts at most three years; a longer legacy one is dra
 NOT_DELIVERED = {MessageStatus.UNDELIVERED, MessageStatus.FAILED, MessageStatus.SUPPRESSED,
                  MessageStatus.DROPPED}
 REACHED = {MessageStatus.DELIVERED, MessageStatus.SENT}
+SENT = {DayStatus.ON_TIME, DayStatus.LATE}
 
 
 @dataclass
@@ -41,6 +43,7 @@ class EntryView:
     answers: dict[str, str] = field(default_factory=dict)
     submissions: list[Submission] = field(default_factory=list)
     revisions: list[tuple[AnswerRevision, Submission | None]] = field(default_factory=list)
+    unanswered: int = 0  # questions of a sent day left without an answer (a day stored early)
 
 
 @dataclass
@@ -108,6 +111,10 @@ def build(session: Session, participant: Participant, now: datetime,
     cells = _cells(participant, first, last, statuses, _undelivered(session, pid),
                    _paused(session, participant), now, rules.window)
     entries = _entries(session, pid, month)
+    for view in entries:
+        if view.entry.status in SENT:
+            view.unanswered = len(answers.missing_items(
+                screens.sections(participant, view.entry.diary_date, rules.window), view.answers))
     messages = _messages(session, pid)
     flags = list(session.scalars(select(Flag).where(Flag.participant_id == pid)
                                  .order_by(Flag.opened_at.desc())))

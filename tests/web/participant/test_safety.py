@@ -181,3 +181,25 @@ def test_home_offers_to_continue_a_day_stored_early_for_a_warning(client, sessio
     page = walker.open("/")
     assert "Done. Thank you." not in page
     assert f"/diary/{DAY}/symptoms" in page
+
+
+def test_a_day_stored_early_for_a_warning_shows_staff_how_much_is_unanswered(client, session,
+                                                                               login_as, clock):
+    """Stored at once for the warning sign and never finished, the day is sent (it counts), and
+    the participant's page tells the coordinator how many questions it left open."""
+    import re
+
+    from tests.conftest import csrf
+    from tests.support.factories import make_staff
+
+    p, walker = start(client, session, login_as, clock, locale="en")
+    walker.press({**NO_SIGNS, "RF2": "yes", "action": "next"})
+    client.post("/logout", data={"csrf_token": csrf(client, "/settings")})
+    coordinator = make_staff(session, sites=[p.site], locale="en")
+    session.commit()
+    login_as(coordinator)
+    page = client.get(f"/staff/participants/{p.id}?month=2026-03").get_data(as_text=True)
+    today = page.split(f'id="d-{DAY}"', 1)[1].split("</li>", 1)[0]
+    assert re.search(r"\d+ questions not answered", today)
+    yesterday = page.split('id="d-2026-03-09"', 1)[1].split("</li>", 1)[0]
+    assert "not answered" not in yesterday  # a whole day, seeded complete
