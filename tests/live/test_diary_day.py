@@ -79,3 +79,31 @@ def _exported_harmless(live_server) -> None:
     values = {i.get("Value") for i in root.iter(f"{ODM}ItemData")
               if i.get("ItemOID") == "I.M2_OTHER"}
     assert values == {FORMULA}  # the EDC gets the text as typed: XML is not a spreadsheet
+
+
+def test_a_caregiver_who_leaves_questions_keeps_every_tap_and_is_led_back(live_server, cast):
+    """The cared-for participant's today is open: a screen sent with one answer comes back
+    with the summary and keeps the tap; sending the day leads to the unanswered questions;
+    signing out from an English-preferring browser keeps the caregiver's Chinese."""
+    with live_server.database() as session:
+        cared_for = session.get(Participant, cast.cared_for_id)
+        day = schedule.local_today(datetime.now(UTC), cared_for.timezone).isoformat()
+    browser = sign_in(live_server, "caregiver")
+    browser.get(f"/diary/{day}/symptoms")
+    back = browser.submit(f"/diary/{day}/symptoms", {"S1": "1", "action": "next"})
+    assert back.status_code == 200
+    assert 'id="error-summary"' in back.text
+    browser.get("/")
+    assert 'name="S1" value="1" checked' in browser.get(f"/diary/{day}/symptoms").text
+
+    browser.get(f"/diary/{day}/review")
+    token, base = (_hidden(browser.page, name) for name in ("token", "base"))
+    sent = browser.submit(f"/diary/{day}/review", {"token": token, "base": base})
+    assert "missing=1" in sent.headers["Location"], sent.headers
+    led = browser.get(sent.headers["Location"])
+    assert 'id="error-summary"' in led.text
+    assert 'href="#q-' in led.text
+
+    english = {"Accept-Language": "en-US,en;q=0.9"}
+    assert browser.submit("/logout", headers=english).status_code == 302
+    assert '<html lang="zh-CN">' in browser.get("/login", headers=english).text
