@@ -33,7 +33,7 @@ BATCH = 500
 
 
 @dataclass(frozen=True)
-class Sealed:
+class SealedTable:
     """A table's encrypted columns, and its look-up hash column with the column it hashes."""
 
     model: type
@@ -44,11 +44,11 @@ class Sealed:
 
 
 SEALED = (
-    Sealed(Participant, ("phone",), "phone_hash", "phone", unique=True),
-    Sealed(Caregiver, ("name", "phone"), "phone_hash", "phone", unique=True),
-    Sealed(OutboundMessage, ("to_phone",), "to_hash", "to_phone"),
-    Sealed(InboundMessage, ("from_phone", "body"), "from_hash", "from_phone"),
-    Sealed(Site, ("on_call_phone",)),
+    SealedTable(Participant, ("phone",), "phone_hash", "phone", unique=True),
+    SealedTable(Caregiver, ("name", "phone"), "phone_hash", "phone", unique=True),
+    SealedTable(OutboundMessage, ("to_phone",), "to_hash", "to_phone"),
+    SealedTable(InboundMessage, ("from_phone", "body"), "from_hash", "from_phone"),
+    SealedTable(Site, ("on_call_phone",)),
 )
 
 
@@ -116,7 +116,7 @@ def rekey(session: Session, now: datetime, force: bool = False) -> Rekeyed:
     return done
 
 
-def _reseal(session: Session, sealed: Sealed, done: Rekeyed, phones: dict[str, str]) -> None:
+def _reseal(session: Session, sealed: SealedTable, done: Rekeyed, phones: dict[str, str]) -> None:
     table = sealed.model.__table__
     raw = [type_coerce(table.c[name], Text).label(name) for name in sealed.columns]
     hashed = [table.c[sealed.hash_column]] if sealed.hash_column else []
