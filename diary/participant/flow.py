@@ -67,6 +67,7 @@ def _render(participant, account, day, shown: screens.Screen, values, errors, to
     ids = [s.id for s in shown.sections]
     return render_template(
         "participant/screen.html", section=shown.section, day=day, values=values, errors=errors,
+        today=schedule.local_today(clock.now(), participant.timezone),
         number=shown.index + 1, total=len(ids) + 1,
         back=ids[shown.index - 1] if shown.index else None, back_to_review=to_review,
         caregiver=account.kind == "caregiver", missing_message=reading.MISSING,
@@ -130,6 +131,7 @@ def review(participant, account, day: date, known: screens.Stored):
     where = progress.of_day(db.session, participant, day, entry, rules().window)
     return render_template(
         "participant/review.html", sections=asked, day=day, answers=saved,
+        today=schedule.local_today(clock.now(), participant.timezone),
         token=uuid.uuid4().hex, base=where.base, caregiver=account.kind == "caregiver",
         total=len(asked) + 1, amending=entry is not None, pending=where.state == "pending",
         late=schedule.is_late(day, participant.timezone, clock.now()))

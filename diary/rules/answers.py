@@ -14,6 +14,8 @@ TEMPERATURE_RANGE = _l("Enter a temperature between 35.0 and 42.0 °C, or choose
 OTHER_NAME = _l("Please write the name of the other medicine.")
 CONTROL_CHARACTERS = _l("This has invisible control characters in it (perhaps from copying and "
                         "pasting). Please type it again.")
+REHAB_KIND = _l("Please choose the minutes of at least one kind of rehabilitation, or answer "
+                "“No” above.")
 UNKNOWN_FIELD = _l("Some answers on this page did not match its questions. Please check and send "
                    "again.")
 
@@ -38,7 +40,17 @@ def read_section(section: Section, form, prior: dict[str, str]) -> tuple[dict, d
     if answers.get("M2") == "yes" and "other" in answers.get("M2_DRUGS", "").split(","):
         if not answers.get("M2_OTHER"):
             errors["M2_OTHER"] = OTHER_NAME
+    _rehab_has_a_kind(section, answers, errors)
     return answers, errors
+
+
+def _rehab_has_a_kind(section: Section, answers: dict, errors: dict) -> None:
+    """A "yes" to rehabilitation names at least one kind with its minutes, where the day asks
+    for them (the short core days ask only whether)."""
+    kinds = [i.id for i in section.items if i.id.startswith("T2_")]
+    if answers.get("T1") == "yes" and kinds and not any(answers.get(k) for k in kinds) \
+            and not any(k in errors for k in kinds):
+        errors[kinds[0]] = REHAB_KIND
 
 
 def _values(form, key: str) -> list[str]:

@@ -1,6 +1,8 @@
 """Bad input gets a clear message in the person's language and keeps what was typed: shown back,
 its valid taps kept in the draft; nothing is stored in the diary."""
 
+from datetime import date
+
 from sqlalchemy import func, select
 
 from diary.models import DiaryEntry, Draft, Submission
@@ -162,3 +164,38 @@ def test_odd_review_fields_and_far_phone_clocks_are_ignored(client, session, log
                   "client_time": "0001-01-01T00:00:00+05:00"})
     assert walker.url.endswith("/done")
     assert session.scalar(select(Submission.client_at)) is None
+
+
+def test_rehabilitation_yes_names_at_least_one_kind(client, session, login_as, clock):
+    p, walker = open_screen(client, session, login_as, clock, "rehab")
+    page = walker.press({"T1": "yes", "T3": "home", "action": "next"})
+    assert walker.status == 200
+    assert "at least one kind of rehabilitation" in page
+    assert draft_answers(session, p) == {"T1": "yes", "T3": "home"}  # the taps are kept
+    walker.press({"T1": "yes", "T2_HOME": "15_30", "T3": "home", "action": "next"})
+    assert walker.url.endswith("/medicines")
+    assert draft_answers(session, p)["T2_HOME"] == "15_30"
+
+
+def test_rehabilitation_no_needs_no_kind_and_the_message_is_chinese(
+        client, session, login_as, clock):
+    p, walker = open_screen(client, session, login_as, clock, "rehab", locale="zh")
+    page = walker.press({"T1": "yes", "action": "next"})
+    assert "请至少为一种康复训练选择时长" in page
+    walker.press({"T1": "no", "action": "next"})
+    assert walker.url.endswith("/medicines")
+    assert draft_answers(session, p)["T1"] == "no"
+
+
+def test_a_core_day_asks_only_whether_there_was_rehabilitation(session):
+    from diary.rules import answers as reading
+    from diary.rules import schedule
+    from diary.services.diary import screens
+
+    p = make_participant(session, diary_start_date=date(2025, 1, 1))
+    session.commit()
+    core = {s.id: s for s in screens.sections(p, date(2026, 3, 10), schedule.WindowRules())}
+    full = {s.id: s for s in screens.sections(make_participant(session), date(2026, 3, 10),
+                                              schedule.WindowRules())}
+    assert reading.read_section(core["rehab"], {"T1": "yes"}, {}) == ({"T1": "yes"}, {})
+    assert "T2_PT" in reading.read_section(full["rehab"], {"T1": "yes"}, {})[1]

@@ -22,6 +22,19 @@ def test_home_offers_yesterday_until_noon(client, session, login_as, clock):
     assert "/diary/2026-03-10/who" not in page
 
 
+def test_yesterdays_screens_say_that_today_in_the_questions_means_yesterday(
+        client, session, login_as, clock):
+    clock.set("2026-03-11T09:00:00+08:00")
+    for locale, words in (("en", "This is yesterday's diary"), ("zh", "这是昨天")):
+        p = make_participant(session, locale=locale)
+        session.commit()
+        login_as(p)
+        for step in ("events", "review"):
+            assert words in client.get(f"/diary/2026-03-10/{step}").get_data(as_text=True)
+            assert words not in client.get(f"/diary/2026-03-11/{step}").get_data(as_text=True)
+        client.post("/logout", data={"csrf_token": csrf(client, "/settings")})
+
+
 def test_home_says_done_once_today_is_sent(client, session, login_as, clock):
     clock.set("2026-03-10T21:00:00+08:00")
     from tests.web.participant.test_diary_flow import seed_yesterday
