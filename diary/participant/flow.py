@@ -129,11 +129,13 @@ def review(participant, account, day: date, known: screens.Stored):
     _draft, saved = screens.saved_answers(db.session, participant.id, day, known)
     entry = known.entry
     where = progress.of_day(db.session, participant, day, entry, rules().window)
+    pending = where.state == "pending"
     return render_template(
         "participant/review.html", sections=asked, day=day, answers=saved,
+        changes=reading.changes(asked, entry.answer_map(), saved) if pending else (),
         today=schedule.local_today(clock.now(), participant.timezone),
         token=uuid.uuid4().hex, base=where.base, caregiver=account.kind == "caregiver",
-        total=len(asked) + 1, amending=entry is not None, pending=where.state == "pending",
+        total=len(asked) + 1, amending=entry is not None, pending=pending,
         late=schedule.is_late(day, participant.timezone, clock.now()))
 
 

@@ -137,6 +137,15 @@ def missing_items(sections: list[Section], answers: dict[str, str]) -> list[str]
     return missing
 
 
+def changes(sections: list[Section], before: dict[str, str],
+            after: dict[str, str]) -> list[tuple]:
+    """Each question whose answer differs between two sets of answers, in screen order, with
+    the answer before and after (None where there was none)."""
+    return [(item, before.get(item.id), after.get(item.id))
+            for section in sections for item in section.items
+            if (before.get(item.id) or "") != (after.get(item.id) or "")]
+
+
 def display(item, value: str | None, separator: str = "; ") -> str:
     """An answer as the person reads it in their language (several choices joined by the
     language's own separator: Chinese labels have 、 inside them)."""

@@ -2,6 +2,7 @@
 
 from datetime import date
 
+import pytest
 from sqlalchemy import func, select
 
 from diary.models import Answer, AnswerRevision, DayStatus, DiaryEntry, Originator, Submission
@@ -121,6 +122,25 @@ def test_amending_keeps_every_change_as_a_revision(client, session, login_as, cl
     assert (revision.old_value, revision.new_value) == ("0", "2")
     assert revision.submission.actor_type == "participant"
     assert session.scalar(select(func.count()).select_from(Submission)) == 2
+
+
+@pytest.mark.parametrize(("locale", "heading", "change"), [
+    ("en", "What you changed", "<s>None</s> → <span class=\"sr\">Now: </span><strong>Moderate"),
+    ("zh", "您修改了这些", "<s>无</s> → <span class=\"sr\">现在： </span><strong>中")])
+def test_a_change_not_yet_sent_is_shown_with_its_answer_before(
+        client, session, login_as, clock, locale, heading, change):
+    p, walker = signed_in(client, session, login_as, clock, "2026-03-10T20:30:00+08:00",
+                          locale=locale)
+    complete_stable_day(walker)
+    page = walker.open(f"/diary/{DAY}/review")
+    assert heading not in page  # sent as it stands: nothing to show
+    walker.open(f"/diary/{DAY}/symptoms")
+    answers = {k: v for k, v in stable_day_answers().items() if k.startswith("S")}
+    walker.press({**answers, "S6": "2", "action": "next"})
+    page = walker.open(f"/diary/{DAY}/review")
+    changed = page.split(heading, 1)[1].split("</section>", 1)[0]
+    assert change in changed
+    assert changed.count('class="row"') == 1  # only the headache, not the unchanged answers
 
 
 def test_double_submit_with_the_same_token_stores_once(client, session, login_as, clock):

@@ -35,6 +35,25 @@ def test_yesterdays_screens_say_that_today_in_the_questions_means_yesterday(
         client.post("/logout", data={"csrf_token": csrf(client, "/settings")})
 
 
+def test_home_with_answers_kept_only_after_the_first_step_says_some_are_saved(
+        client, session, login_as, clock):
+    from tests.support.walker import Walker
+
+    clock.set("2026-03-10T20:00:00+08:00")
+    for locale, words in (("en", "Some of your answers are saved."), ("zh", "部分回答已经保存。")):
+        p = make_participant(session, locale=locale)
+        session.commit()
+        login_as(p)
+        walker = Walker(client)
+        walker.open("/diary/2026-03-10/rehab")
+        walker.press({"T1": "yes", "action": "next"})  # sent back, its tap kept
+        page = client.get("/").get_data(as_text=True)
+        assert words in page
+        assert "first 0" not in page
+        assert "前0步" not in page
+        client.post("/logout", data={"csrf_token": csrf(client, "/settings")})
+
+
 def test_home_says_done_once_today_is_sent(client, session, login_as, clock):
     clock.set("2026-03-10T21:00:00+08:00")
     from tests.web.participant.test_diary_flow import seed_yesterday
