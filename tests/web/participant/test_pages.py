@@ -22,17 +22,24 @@ def test_home_offers_yesterday_until_noon(client, session, login_as, clock):
     assert "/diary/2026-03-10/who" not in page
 
 
-def test_yesterdays_screens_say_that_today_in_the_questions_means_yesterday(
-        client, session, login_as, clock):
-    clock.set("2026-03-11T09:00:00+08:00")
-    for locale, words in (("en", "This is yesterday's diary"), ("zh", "这是昨天")):
+def in_each_language(client, session, login_as, **words):
+    """Signed in as a new participant of each language in turn; yields that language's words."""
+    for locale, said in words.items():
         p = make_participant(session, locale=locale)
         session.commit()
         login_as(p)
+        yield said
+        client.post("/logout", data={"csrf_token": csrf(client, "/settings")})
+
+
+def test_yesterdays_screens_say_that_today_in_the_questions_means_yesterday(
+        client, session, login_as, clock):
+    clock.set("2026-03-11T09:00:00+08:00")
+    for words in in_each_language(client, session, login_as,
+                                  en="This is yesterday's diary", zh="这是昨天"):
         for step in ("events", "review"):
             assert words in client.get(f"/diary/2026-03-10/{step}").get_data(as_text=True)
             assert words not in client.get(f"/diary/2026-03-11/{step}").get_data(as_text=True)
-        client.post("/logout", data={"csrf_token": csrf(client, "/settings")})
 
 
 def test_home_with_answers_kept_only_after_the_first_step_says_some_are_saved(
@@ -40,10 +47,8 @@ def test_home_with_answers_kept_only_after_the_first_step_says_some_are_saved(
     from tests.support.walker import Walker
 
     clock.set("2026-03-10T20:00:00+08:00")
-    for locale, words in (("en", "Some of your answers are saved."), ("zh", "部分回答已经保存。")):
-        p = make_participant(session, locale=locale)
-        session.commit()
-        login_as(p)
+    for words in in_each_language(client, session, login_as,
+                                  en="Some of your answers are saved.", zh="部分回答已经保存。"):
         walker = Walker(client)
         walker.open("/diary/2026-03-10/rehab")
         walker.press({"T1": "yes", "action": "next"})  # sent back, its tap kept
@@ -51,7 +56,6 @@ def test_home_with_answers_kept_only_after_the_first_step_says_some_are_saved(
         assert words in page
         assert "first 0" not in page
         assert "前0步" not in page
-        client.post("/logout", data={"csrf_token": csrf(client, "/settings")})
 
 
 def test_home_says_done_once_today_is_sent(client, session, login_as, clock):
