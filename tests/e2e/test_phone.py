@@ -2,6 +2,7 @@
 
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
 from diary.extensions import db
@@ -131,3 +132,19 @@ def test_pages_fit_a_phone_without_javascript(live, browser, clock):
     page.goto(base + "/history")
     shoot(page, "09-history-en")
     context.close()
+
+
+@pytest.mark.parametrize(("locale", "beneath"), [("en", True), ("zh", False)])
+def test_warning_signs_answers_sit_beneath_english_questions_beside_chinese_ones(
+        live, phone, clock, locale, beneath):
+    """English questions run five lines or more in the narrow column beside Yes and No."""
+    base, app = live
+    seed(app, clock, locale=locale)
+    sign_in(phone, base, [])
+    phone.goto(base + "/diary/2026-03-10/warning")
+    for n in (1, 5, 7):
+        question = phone.locator(f"#q-RF{n} > legend").bounding_box()
+        yes = phone.locator(f"input[name=RF{n}][value=yes] + span").bounding_box()
+        assert (yes["y"] >= question["y"] + question["height"] - 1) is beneath, n
+        assert question["height"] < 4 * 26, n  # at most three lines
+    assert_fits_and_targets_are_big(phone)
