@@ -102,6 +102,11 @@ def short_date(day: date) -> str:
     return format_skeleton("MMMEd", day, locale=get_locale())
 
 
+def month_day(day: date) -> str:
+    """A day of a month, where a calendar starts the month: 12月1日, Dec 1."""
+    return format_skeleton("MMMd", day, locale=get_locale())
+
+
 def month_name(day: date) -> str:
     """A month and its year: 2026年3月, March 2026."""
     return format_skeleton("yMMMM", day, locale=get_locale())
@@ -123,4 +128,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(html_lang=html_lang, format_date=format_date,
                                  list_separator=list_separator,
                                  format_datetime=format_datetime, short_date=short_date,
-                                 month_name=month_name)
+                                 month_name=month_name, month_day=month_day)

@@ -84,6 +84,13 @@ def test_history_shows_four_weeks_with_each_status(client, session, login_as, cl
     for status in ("on_time", "late", "missed", "excused", "open", "upcoming"):
         assert f"day day-{status}" in page
     assert "March 19, 2026: Open" in page  # yesterday, until noon
+    assert '<span class="num">Mar 1</span>' in page  # the month's first day, its name apart
+
+
+def test_history_names_a_month_start_as_chinese_writes_it(client, session, login_as, clock):
+    clock.set("2026-03-20T10:00:00+08:00")
+    login_as(make_participant(session, locale="zh", diary_start_date=date(2026, 3, 1)))
+    assert '<span class="num">3月1日</span>' in client.get("/history").get_data(as_text=True)
 
 
 def opened_by_each(client, session, login_as, people, url: str) -> tuple[list, list]:
