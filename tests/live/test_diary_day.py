@@ -8,7 +8,7 @@ from xml.etree import ElementTree
 
 from sqlalchemy import select
 
-from diary.models import DiaryEntry, Participant
+from diary.models import DiaryEntry, Flag, Participant
 from diary.rules import answers as reading
 from diary.rules import schedule
 from diary.services.diary import screens
@@ -30,10 +30,8 @@ def _plan(live_server, participant_id):
     return today, sections, answers
 
 
-def test_sign_in_a_whole_day_sign_out_and_the_export_shows_it_harmless(live_server, cast):
-    today, sections, answers = _plan(live_server, cast.participant_id)
-    browser = sign_in(live_server, "participant")
-    assert browser.get("/").status_code == 200
+def _whole_day(browser, today, sections, answers):
+    """Every screen answered and the day sent, as the phone does it: the done page's text."""
     url = f"/diary/{today.isoformat()}/{sections[0].id}"
     for section in sections:
         assert browser.get(url).status_code == 200, url
@@ -47,7 +45,17 @@ def test_sign_in_a_whole_day_sign_out_and_the_export_shows_it_harmless(live_serv
     token, base = (_hidden(review.text, name) for name in ("token", "base"))
     sent = browser.submit(url, {"token": token, "base": base})
     assert sent.headers["Location"].endswith(f"/diary/{today.isoformat()}/done")
-    assert browser.get(sent.headers["Location"]).status_code == 200
+    done = browser.get(sent.headers["Location"])
+    assert done.status_code == 200
+    return done.text
+
+
+def test_sign_in_a_whole_day_sign_out_and_the_export_shows_it_harmless(live_server, cast):
+    today, sections, answers = _plan(live_server, cast.participant_id)
+    browser = sign_in(live_server, "participant")
+    assert browser.get("/").status_code == 200
+    done = _whole_day(browser, today, sections, answers)
+    assert 'class="told"' not in done  # nothing for the team to look at
 
     with live_server.database() as session:
         entry = session.scalar(select(DiaryEntry).where(
@@ -59,6 +67,22 @@ def test_sign_in_a_whole_day_sign_out_and_the_export_shows_it_harmless(live_serv
     assert (out.status_code, out.headers["Location"]) == (302, "/login"), out.text[-3000:]
     assert browser.get("/").headers["Location"].startswith("/login")
     _exported_harmless(live_server)
+
+
+def test_a_day_with_a_fever_says_on_the_done_page_that_the_team_will_look(live_server, cast):
+    """A fever of 38.5 °C is a same-day cause, not an emergency: the day is sent as usual and
+    its done page says the team will look, that nobody watches around the clock, and offers
+    120 (in the participant's Chinese)."""
+    today, sections, answers = _plan(live_server, cast.participant_id)
+    browser = sign_in(live_server, "participant")
+    done = _whole_day(browser, today, sections, {**answers, "E2": "38.5"})
+    assert 'class="told"' in done
+    assert 'href="tel:120"' in done
+    assert "您的部分回答已转给研究团队查看" in done
+    with live_server.database() as session:
+        kinds = session.scalars(select(Flag.kind).where(
+            Flag.participant_id == cast.participant_id)).all()
+    assert [k.value for k in kinds] == ["safety_same_day"]
 
 
 def _hidden(page: str, name: str) -> str:
