@@ -1,5 +1,6 @@
 """Safety triggers (INSTRUMENT.md sections 1 and 9): pure rules over today's and recent answers."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from statistics import median
@@ -45,23 +46,30 @@ def warning_signs(answers: dict[str, str]) -> Outcome:
                    crisis=answers.get(CRISIS_SIGN) == "yes")
 
 
+def urgent(answers: dict[str, str], on_anticoagulant: Callable[[], bool],
+           limits: Thresholds) -> Outcome:
+    """The causes that call for the emergency or crisis page now: none reads earlier days, and
+    the medicine list is asked (`on_anticoagulant()`) only after a fall with a head strike."""
+    out = warning_signs(answers)
+    if _high_fever(answers, limits):
+        out.emergency.append("high_fever")
+    if _level(answers, "I6") >= 2:
+        out.emergency.append("breathless")
+    if answers.get("E1") == "yes" and answers.get("E1_HEAD") == "yes" and on_anticoagulant():
+        out.emergency.append("head_strike_anticoagulant")
+    return out
+
+
 def evaluate(day: date, answers: dict[str, str], history: dict[date, dict[str, str]],
              on_anticoagulant: bool, limits: Thresholds) -> Outcome:
     """Every trigger for a day's answers, given earlier days' answers and the medicine list."""
-    out = warning_signs(answers)
+    out = urgent(answers, lambda: on_anticoagulant, limits)
     temperature = _max_temperature(answers)
     fever = temperature is not None and temperature >= limits.fever_c
-    chills_or_breathless = _level(answers, "I2") >= 1 or _level(answers, "I6") >= 1
-    if temperature is not None and temperature >= limits.high_fever_c and chills_or_breathless:
-        out.emergency.append("high_fever")
-    elif fever:
+    if fever and "high_fever" not in out.emergency:
         out.same_day.append("fever")
-    if _level(answers, "I6") >= 2:
-        out.emergency.append("breathless")
     if answers.get("E1") == "yes":
-        if on_anticoagulant and answers.get("E1_HEAD") == "yes":
-            out.emergency.append("head_strike_anticoagulant")
-        elif on_anticoagulant:
+        if on_anticoagulant and answers.get("E1_HEAD") != "yes":
             out.same_day.append("fall_anticoagulant")
         if answers.get("E1_INJURY") == "doctor":
             out.same_day.append("fall_injury")
@@ -80,6 +88,13 @@ def evaluate(day: date, answers: dict[str, str], history: dict[date, dict[str, s
     if drugs & ANTISPASTIC:
         out.same_day.append("new_antispastic")
     return out
+
+
+def _high_fever(answers: dict[str, str], limits: Thresholds) -> bool:
+    temperature = _max_temperature(answers)
+    chills_or_breathless = _level(answers, "I2") >= 1 or _level(answers, "I6") >= 1
+    return temperature is not None and temperature >= limits.high_fever_c and \
+        chills_or_breathless
 
 
 def on_anticoagulant(codes: list[str]) -> bool:

@@ -1,7 +1,7 @@
 """Safety triggers of a day and the flags they open: once per cause, repeats join the open flag."""
 
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cached_property
 
 from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
@@ -26,14 +26,30 @@ _TAKING = (select(Medication.code)
            .order_by(Medication.id))
 
 
-@dataclass(frozen=True)
 class Context:
-    """What the trend triggers read besides the day's answers, loaded once per save."""
+    """What the triggers read besides the day's answers: read when first needed, then kept for
+    the rest of the save (a screen saved asks only the urgent causes, which read neither the
+    recent days nor, but after a fall with a head strike, the medicine list)."""
 
-    day: date
-    history: dict[date, dict[str, str]]
-    on_anticoagulant: bool
-    _seen: dict = field(default_factory=dict, compare=False, repr=False)
+    def __init__(self, session: Session, participant_id: int, day: date) -> None:
+        self.day = day
+        self._session, self._participant_id = session, participant_id
+        self._seen: dict = {}
+
+    @cached_property
+    def history(self) -> dict[date, dict[str, str]]:
+        """The recent days' answers that the trend triggers read, in one statement."""
+        rows = sql.rows(self._session, _HISTORY, {
+            "participant_id": self._participant_id, "day": self.day,
+            "since": self.day - timedelta(days=HISTORY_DAYS)})
+        history: dict[date, dict[str, str]] = {}
+        for diary_date, item_id, value in rows:
+            history.setdefault(diary_date, {})[item_id] = value
+        return history
+
+    @cached_property
+    def on_anticoagulant(self) -> bool:
+        return triggers.on_anticoagulant(taking(self._session, self._participant_id, self.day))
 
     def evaluate(self, answers: dict[str, str], limits: triggers.Thresholds) -> triggers.Outcome:
         """Every safety trigger for these answers of the day; each set of answers runs once."""
@@ -45,15 +61,14 @@ class Context:
                                                 self.on_anticoagulant, limits)
         return self._seen[key]
 
+    def urgent(self, answers: dict[str, str], limits: triggers.Thresholds) -> triggers.Outcome:
+        """Only the causes that call for the emergency or crisis page now."""
+        return triggers.urgent(answers, lambda: self.on_anticoagulant, limits)
+
 
 def context(session: Session, participant: Participant, day: date) -> Context:
-    """The recent days' answers (one query) and whether an anticoagulant is being taken."""
-    rows = sql.rows(session, _HISTORY, {"participant_id": participant.id, "day": day,
-                                        "since": day - timedelta(days=HISTORY_DAYS)})
-    history: dict[date, dict[str, str]] = {}
-    for diary_date, item_id, value in rows:
-        history.setdefault(diary_date, {})[item_id] = value
-    return Context(day, history, triggers.on_anticoagulant(taking(session, participant.id, day)))
+    """The triggers' context of a participant's day; nothing is read until it is needed."""
+    return Context(session, participant.id, day)
 
 
 def taking(session: Session, participant_id: int, day: date) -> list[str]:

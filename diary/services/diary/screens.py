@@ -184,8 +184,9 @@ def save_screen(session: Session, participant: Participant, account, day: date, 
                 known: Stored | None = None) -> ScreenOutcome | None:
     """Save one screen in the draft; a warning sign is stored at once and opens its flag.
 
-    The triggers' history is read once; the draft is read once. Returns None when the day
-    does not ask this screen.
+    The draft is read once. Only the urgent causes are asked of a screen saved: the recent
+    days (and, but after a fall with a head strike, the medicine list) are read only to store
+    the day at once. Returns None when the day does not ask this screen.
     """
     shown = screen(session, participant, day, step, rules.window, previous=False, known=known)
     if shown is None:
@@ -217,8 +218,8 @@ def save_screen(session: Session, participant: Participant, account, day: date, 
     merged = drafts.save(session, participant.id, day, shown.section, answers, shown.saved,
                          shown.draft, now)
     ctx = safety.context(session, participant, day)
-    after = ctx.evaluate(merged, rules.limits)
-    before = ctx.evaluate(shown.saved, rules.limits)
+    after = ctx.urgent(merged, rules.limits)
+    before = ctx.urgent(shown.saved, rules.limits)
     new_codes = set(safety.urgent_codes(after)) - set(safety.urgent_codes(before))
     if not (warned or new_codes):
         return ScreenOutcome(Saved.NEXT, shown, values=merged)
