@@ -36,6 +36,9 @@ def screen(participant, account, day: date, step: str, known: screens.Stored):
         if outcome.status is Saved.HELP:
             _commit_quietly()
             return redirect(_help_url(day, outcome.help))
+        if outcome.status is Saved.KEPT and not switching:  # Back or Finish later, taps kept
+            db.session.commit()
+            return redirect(_leaving_url(day, outcome.screen, given.action, to_review))
         if outcome.status is Saved.KEPT:
             session["locale"] = locale
             preferences.set_language(db.session, record_of(account), locale, clock.now())
@@ -61,6 +64,15 @@ def screen(participant, account, day: date, step: str, known: screens.Stored):
 def _step_url(day, step, to_review) -> str:
     return url_for("participant.step", day=day.isoformat(), step=step,
                    **({"return": "review"} if to_review else {}))
+
+
+def _leaving_url(day, shown: screens.Screen, action: str, to_review: bool) -> str:
+    """Back: the screen before (the checking page, when changing from it); else home."""
+    if action == "back" and to_review:
+        return url_for("participant.review", day=day.isoformat())
+    if action == "back" and shown.previous_step:
+        return _step_url(day, shown.previous_step, False)
+    return url_for("participant.home")
 
 
 def _render(participant, account, day, shown: screens.Screen, values, errors, to_review):

@@ -115,6 +115,12 @@ def _count(item, raw: str) -> tuple[str | None, object]:
     return str(int(raw)), None
 
 
+def contradicts(values: dict[str, str], form) -> bool:
+    """Whether the form answers one of these questions otherwise (a "yes" tapped before
+    "none of these" was pressed)."""
+    return any(v and v != values[k] for k in values for v in _values(form, k))
+
+
 def none_of_these(section: Section, form) -> tuple[dict, dict]:
     """The "none of these" tap: its own answers, a temperature as typed, else not measured."""
     answers, errors = dict(section.none_values), {}

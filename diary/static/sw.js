@@ -68,7 +68,16 @@ function afterQueued(day, step, body) {
   }
   // A language switch stays on its screen (the phone's copy of its taps is put back there).
   if (fields.has("locale")) { return Promise.resolve(see("/diary/" + day + "/" + step)); }
+  // Finish later goes home; Back to the screen before (or to checking, when changing from it).
+  if (fields.get("action") === "later") { return Promise.resolve(see("/")); }
+  if (fields.get("action") === "back" && fields.get("return") === "review") {
+    return Promise.resolve(see("/diary/" + day + "/review"));
+  }
   return order(day).then(function (steps) {
+    if (fields.get("action") === "back") {
+      var before = steps.indexOf(step) - 1;
+      return see(before >= 0 ? "/diary/" + day + "/" + steps[before] : "/");
+    }
     var next = steps.indexOf(step) + 1;
     if (next <= 0) { return see("/offline?queued=1"); }
     return see("/diary/" + day + "/" + (next < steps.length ? steps[next] : "review"));

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from diary.extensions import db
-from diary.models import DiaryEntry, Originator, Participant
+from diary.models import DiaryEntry, Draft, Originator, Participant
 from tests.e2e.conftest import SIZES, shoot
 from tests.e2e.test_phone import assert_fits_and_targets_are_big, tap
 from tests.support.factories import make_caregiver, make_participant
@@ -218,7 +218,11 @@ def test_finish_later_resumes_at_the_first_unanswered_screen(live, phones, clock
     tap(phone, "button.shortcut")  # warning signs
     tap(phone, "button.shortcut")  # symptoms
     assert phone.url.endswith("/events")
-    tap(phone, f"nav.steps a:has-text('{TEXT[locale]['later']}')")
+    phone.click("input[name=E1][value=no] + span")
+    tap(phone, f"nav.steps button:has-text('{TEXT[locale]['later']}')")
+    assert phone.url == base + "/"
+    with app.app_context():  # the tap reached the study, not only this phone
+        assert db.session.scalar(select(Draft.answers))["E1"] == "no"
     resume = phone.locator("section.card a.button.primary")
     assert resume.inner_text().strip() == TEXT[locale]["resume"]
     assert phone.locator("section.card").get_attribute("class").count("card-done") == 0

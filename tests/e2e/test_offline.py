@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from diary.extensions import db
-from diary.models import DiaryEntry, Submission
+from diary.models import DiaryEntry, Draft, Submission
 from tests.e2e.conftest import shoot
 from tests.support.browser import DAY, PHONES, answer_screen, seed_participant, sign_in, tap
 
@@ -104,3 +104,30 @@ def test_taps_kept_on_the_phone_survive_a_language_switch(live, phone, clock):
     assert checked(phone) == {"S1": ["2"], "S6": ["1"]}
     assert phone.locator("#sync-status").text_content() == \
         "Your answers on this screen are saved on this phone."
+
+
+def test_finish_later_offline_goes_home_and_the_taps_reach_the_study_when_back(
+        live, phone, clock):
+    base, app = live
+    seed_participant(app, clock, locale="en")
+    sign_in(phone, base)
+    phone.wait_for_selector("html[data-offline-ready]")
+    phone.goto(base + f"/diary/{DAY.isoformat()}/symptoms")
+    assert controlled(phone)
+    phone.context.set_offline(True)
+    phone.click("input[name=S1][value='2'] + span")
+    tap(phone, "nav.steps button[value=later]")
+    assert phone.url == base + "/"  # home, from the phone's copy
+    phone.context.set_offline(False)
+    with app.app_context():
+        for _ in range(150):
+            draft = db.session.scalar(select(Draft.answers))
+            if draft and draft.get("S1") == "2":
+                break
+            db.session.rollback()
+            phone.wait_for_timeout(100)
+        assert draft == {**draft, "S1": "2"}
+    back = phone.goto(base + f"/diary/{DAY.isoformat()}/symptoms")
+    assert back.ok
+    tap(phone, "nav.steps button[value=back]")
+    assert phone.url.endswith("/warning")

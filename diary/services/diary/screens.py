@@ -23,13 +23,18 @@ from diary.services.diary import drafts, entries, safety
 LOST_RACE = (IntegrityError, StaleDataError)
 
 
+# What keeps a screen's taps without judging them: the language switch, Back, Finish later.
+KEEPING = frozenset({"language", "back", "later"})
+
+
 class Saved(enum.StrEnum):
     """Where a screen save leads."""
 
     NEXT = "next"        # stored in the draft: on to the next screen (or the review)
     INVALID = "invalid"  # something needs an answer: the screen again, with what was typed
     HELP = "help"        # a warning sign: stored at once, the emergency or crisis page now
-    KEPT = "kept"        # the language switched: what was tapped is kept, the same screen again
+    KEPT = "kept"        # kept unjudged: the language switched (the same screen again), or the
+    #                      person left the screen with Back or Finish later
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,11 @@ class Screen:
     def copied(self) -> dict[str, str]:
         """What "same as …" would fill in on this screen."""
         return drafts.copy_section(self.section, self.previous, self.consecutive)
+
+    @property
+    def previous_step(self) -> str | None:
+        """The screen before this one, or None on the first."""
+        return self.sections[self.index - 1].id if self.index else None
 
     @property
     def next_step(self) -> str | None:
@@ -193,23 +203,22 @@ def save_screen(session: Session, participant: Participant, account, day: date, 
         return None
     if given.action == "same":  # copies the last answered day's answers
         shown = with_previous(session, participant, shown)
-    if given.action == "language":
-        # Keep every valid tap of this screen; nothing is judged until the person goes on.
-        answers, _errors = reading.read_section(shown.section, given.form, shown.saved)
-        merged = drafts.save(session, participant.id, day, shown.section, answers, shown.saved,
-                             shown.draft, now)
-        return ScreenOutcome(Saved.KEPT, shown, values=merged)
-    answers, errors = _read(shown, given)
+    if given.action == "none" and reading.contradicts(shown.section.none_values, given.form):
+        given = Given("next", given.form)  # "none of these" never undoes a "yes" tapped
+    if given.action in KEEPING:
+        # Every valid tap of this screen is kept (never a refused value); nothing is judged
+        # until the person goes on. Leaving with a warning sign tapped still gets help.
+        answers, refused = reading.read_section(shown.section, given.form, shown.saved)
+        answers, errors = _kept(shown, answers, refused), {}
+    else:
+        answers, errors = _read(shown, given)
     # A warning sign is acted on even if other questions on the screen are unanswered.
     warned = shown.section.id == "warning" and triggers.warning_signs(answers).urgent
     if errors and not warned:
         if given.action == "next" and "" not in errors:  # a form of this screen's questions
             # Every valid tap is kept, whatever the person does next; a refused value is not.
-            kept = {k: v for k, v in answers.items() if k not in errors}
-            kept.update({i.id: shown.saved[i.id] for i in shown.section.items
-                         if i.id in errors and i.id in shown.saved})
-            drafts.save(session, participant.id, day, shown.section, kept, shown.saved,
-                        shown.draft, now)
+            drafts.save(session, participant.id, day, shown.section,
+                        _kept(shown, answers, errors), shown.saved, shown.draft, now)
         # What was typed comes back as typed; a shortcut shows what it would have filled in.
         values = given.form if given.action == "next" else {**shown.saved, **answers}
         if given.action != "same":
@@ -217,16 +226,29 @@ def save_screen(session: Session, participant: Participant, account, day: date, 
         return ScreenOutcome(Saved.INVALID, shown, errors, values)
     merged = drafts.save(session, participant.id, day, shown.section, answers, shown.saved,
                          shown.draft, now)
+    if given.action == "language":  # the same screen again, in the other language
+        return ScreenOutcome(Saved.KEPT, shown, values=merged)
     ctx = safety.context(session, participant, day)
     after = ctx.urgent(merged, rules.limits)
     before = ctx.urgent(shown.saved, rules.limits)
     new_codes = set(safety.urgent_codes(after)) - set(safety.urgent_codes(before))
     if not (warned or new_codes):
-        return ScreenOutcome(Saved.NEXT, shown, values=merged)
+        settled = Saved.KEPT if given.action in KEEPING else Saved.NEXT
+        return ScreenOutcome(settled, shown, values=merged)
     reported = frozenset(safety.urgent_codes(triggers.warning_signs(answers)))
     help_outcome = _store_at_once(session, participant, account, day, merged, now, rules,
                                   reported, ctx) or after
     return ScreenOutcome(Saved.HELP, shown, values=merged, help=help_outcome)
+
+
+def _kept(shown: Screen, answers: dict, refused: dict) -> dict:
+    """The screen's valid taps; for a refused one, what was saved before (all of it when the
+    form is not this screen's own)."""
+    saved = {i.id: shown.saved[i.id] for i in shown.section.items if i.id in shown.saved}
+    if "" in refused:
+        return saved
+    return {**{k: v for k, v in answers.items() if k not in refused},
+            **{k: v for k, v in saved.items() if k in refused}}
 
 
 def _read(shown: Screen, given: Given) -> tuple[dict, dict]:
@@ -237,11 +259,10 @@ def _read(shown: Screen, given: Given) -> tuple[dict, dict]:
         copied = shown.copied
         if not copied:
             return copied, {"": reading.MISSING}
-        # Answers that compare with yesterday are the person's own, tapped on this screen.
-        own = [i for i in section.items if i.relative and i.id not in copied]
-        if own:
-            typed, _errors = reading.read_section(section, given.form, {**shown.saved, **copied})
-            copied.update({i.id: typed[i.id] for i in own if i.id in typed})
+        # What was tapped on this screen stands ("same" fills in the rest), the answers that
+        # compare with yesterday above all: they are never copied.
+        typed, refused = reading.read_section(section, given.form, {**shown.saved, **copied})
+        copied.update({k: v for k, v in typed.items() if v and k not in refused})
         missing = reading.missing_items([section], copied)
         return copied, {m: reading.MISSING for m in missing}
     return reading.read_section(section, given.form, shown.saved)

@@ -199,3 +199,11 @@ def test_a_core_day_asks_only_whether_there_was_rehabilitation(session):
                                               schedule.WindowRules())}
     assert reading.read_section(core["rehab"], {"T1": "yes"}, {}) == ({"T1": "yes"}, {})
     assert "T2_PT" in reading.read_section(full["rehab"], {"T1": "yes"}, {})[1]
+
+
+def test_a_refused_value_is_not_kept_by_the_language_switch(client, session, login_as, clock):
+    """Kept, "abc" would reach the checking page and be sent as a temperature."""
+    p, walker = open_screen(client, session, login_as, clock, "events")
+    walker.press({"E1": "no", "E2": "abc", "E3": "no", "locale": "zh"})
+    assert walker.url.endswith("/events")
+    assert draft_answers(session, p) == {"E1": "no", "E3": "no"}

@@ -2,12 +2,14 @@
 
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
 from diary.models import DiaryEntry, Flag, FlagKind, FlagStatus
 from tests.support.factories import make_participant
 from tests.support.walker import Walker
-from tests.web.participant.test_diary_flow import DAY, seed_yesterday
+from tests.web.participant.test_bad_input import draft_answers
+from tests.web.participant.test_diary_flow import DAY, seed_yesterday, stable_day_answers
 
 NO_SIGNS = {f"RF{n}": "no" for n in range(1, 13)}
 
@@ -203,3 +205,64 @@ def test_a_day_stored_early_for_a_warning_shows_staff_how_much_is_unanswered(cli
     assert re.search(r"\d+ questions not answered", today)
     yesterday = page.split('id="d-2026-03-09"', 1)[1].split("</li>", 1)[0]
     assert "not answered" not in yesterday  # a whole day, seeded complete
+
+
+def test_a_yes_tapped_before_none_of_these_stands(client, session, login_as, clock):
+    """The green "none" button after the twelve signs: a sign tapped "yes" on the way to it is
+    acted on, never stored as "no"."""
+    p, walker = start(client, session, login_as, clock, locale="en")
+    walker.press({"RF3": "yes", "action": "none"})
+    assert walker.url.endswith("/help?kind=emergency")
+    assert session.scalar(select(Flag.detail).where(Flag.participant_id == p.id)) == "RF3"
+    entry = session.scalar(select(DiaryEntry).where(DiaryEntry.participant_id == p.id,
+                                                    DiaryEntry.diary_date == date(2026, 3, 10)))
+    assert entry.answer_map()["RF3"] == "yes"
+
+
+def test_a_fall_tapped_before_none_of_these_today_is_asked_about(client, session, login_as,
+                                                                 clock):
+    p, walker = start(client, session, login_as, clock, locale="en")
+    walker.press({**NO_SIGNS, "action": "next"})
+    walker.open(f"/diary/{DAY}/events")
+    page = walker.press({"E1": "yes", "action": "none"})
+    assert walker.url.endswith("/events")  # the fall's own questions, not "no fall"
+    assert "How many falls?" in page
+    assert 'name="E1" value="yes" checked' in page
+    assert draft_answers(session, p)["E1"] == "yes"
+
+
+@pytest.mark.parametrize(("action", "lands"), [("back", "/warning"), ("later", "/")])
+def test_back_and_finish_later_keep_the_screens_taps(client, session, login_as, clock, action,
+                                                     lands):
+    p, walker = start(client, session, login_as, clock, locale="en")
+    walker.press({**NO_SIGNS, "action": "next"})
+    walker.press({"S1": "2", "S6": "1", "action": action})
+    assert walker.url == (f"/diary/{DAY}{lands}" if lands != "/" else "/")
+    assert {k: draft_answers(session, p)[k] for k in ("S1", "S6")} == {"S1": "2", "S6": "1"}
+
+
+def test_back_to_checking_keeps_a_change(client, session, login_as, clock):
+    """A change made from the checking page reaches it with Back, so Send sends the change."""
+    p, walker = start(client, session, login_as, clock, locale="en")
+    walker.press({**NO_SIGNS, "action": "next"})
+    walker.open(f"/diary/{DAY}/events?return=review")
+    walker.press({"E1": "no", "E2": "not_measured", "E3": "clinic", "action": "back",
+                  "return": "review"})
+    assert walker.url == f"/diary/{DAY}/review"
+    assert draft_answers(session, p)["E3"] == "clinic"
+
+
+def test_leaving_with_a_warning_sign_tapped_still_gets_help(client, session, login_as, clock):
+    p, walker = start(client, session, login_as, clock, locale="en")
+    walker.press({"RF9": "yes", "action": "later"})
+    assert walker.url.endswith("/help?kind=emergency")
+    assert session.scalar(select(Flag.detail).where(Flag.participant_id == p.id)) == "RF9"
+
+
+def test_same_as_yesterday_keeps_what_was_tapped(client, session, login_as, clock):
+    p, walker = start(client, session, login_as, clock, locale="en")
+    walker.press({**NO_SIGNS, "action": "next"})
+    walker.press({"S1": "3", "S14": "same", "action": "same"})
+    saved = draft_answers(session, p)
+    assert saved["S1"] == "3"  # tapped: stands
+    assert saved["S2"] == stable_day_answers()["S2"]  # untapped: copied
