@@ -145,6 +145,7 @@ def review(participant, account, day: date, known: screens.Stored):
     return render_template(
         "participant/review.html", sections=asked, day=day, answers=saved,
         changes=reading.changes(asked, entry.answer_map(), saved) if pending else (),
+        unanswered=len(reading.missing_items(asked, saved)),
         today=schedule.local_today(clock.now(), participant.timezone),
         token=uuid.uuid4().hex, base=where.base, caregiver=account.kind == "caregiver",
         total=len(asked) + 1, amending=entry is not None, pending=pending,

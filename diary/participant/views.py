@@ -34,15 +34,22 @@ bp.add_app_template_global(is_shown, "answer_shown")
 def home(participant, account):
     """Today's diary in one tap, and yesterday's while it is still open."""
     now = clock.now()
+    today = schedule.local_today(now, participant.timezone)
     open_days, unsent = days.open_days_and_drafts(db.session, participant, now, rules().window)
     closes = {d.day: schedule.window_closes_at(d.day, participant.timezone, rules().window)
               for d in open_days}
     states = progress.of_days(db.session, participant, [(d.day, d.entry) for d in open_days],
                               rules().window, unsent)
+    # Yesterday, while it is open and not done, comes first: it closes first.
+    open_days.sort(key=lambda d: (states[d.day].state == "done" or d.day == today,
+                                  -d.day.toordinal()))
     return render_template("participant/home.html", participant=participant, account=account,
                            open_days=open_days, closes=closes, progress=states,
+                           closing_today={day for day, at in closes.items()
+                                          if schedule.local_today(at, participant.timezone)
+                                          == today},
                            tokens={d.day: uuid.uuid4().hex for d in open_days},
-                           today=schedule.local_today(now, participant.timezone))
+                           today=today)
 
 
 @bp.route("/diary/<day>/<step>", methods=["GET", "POST"])

@@ -4,7 +4,7 @@ from datetime import date
 
 from babel.dates import format_skeleton
 from flask import Flask, g, request, session
-from flask_babel import Domain, force_locale, format_date, format_datetime, get_locale
+from flask_babel import Domain, force_locale, format_date, format_datetime, format_time, get_locale
 from flask_login import current_user
 
 
@@ -127,5 +127,6 @@ def init_app(app: Flask) -> None:
         newstyle=True)
     app.jinja_env.globals.update(html_lang=html_lang, format_date=format_date,
                                  list_separator=list_separator,
-                                 format_datetime=format_datetime, short_date=short_date,
+                                 format_datetime=format_datetime, format_time=format_time,
+                                 short_date=short_date,
                                  month_name=month_name, month_day=month_day)

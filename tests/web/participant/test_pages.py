@@ -58,6 +58,52 @@ def test_home_with_answers_kept_only_after_the_first_step_says_some_are_saved(
         assert "前0步" not in page
 
 
+def test_home_puts_an_unfinished_yesterday_first_and_says_it_closes_at_noon_today(
+        client, session, login_as, clock):
+    clock.set("2026-03-11T04:30:00+08:00")
+    for words in in_each_language(client, session, login_as,
+                                  en="until 12:00\u202fPM today", zh="今天12:00之前还可以填写"):
+        page = client.get("/").get_data(as_text=True)
+        assert page.index("/diary/2026-03-10/who") < page.index("/diary/2026-03-11/who")
+        assert words in page
+
+
+def test_home_puts_today_first_once_yesterday_is_done(client, session, login_as, clock):
+    from tests.web.participant.test_diary_flow import seed_yesterday
+
+    clock.set("2026-03-11T09:00:00+08:00")
+    p = make_participant(session, locale="en")
+    seed_yesterday(session, p, day=date(2026, 3, 10))
+    login_as(p)
+    page = client.get("/").get_data(as_text=True)
+    assert page.index("/diary/2026-03-11/who") < page.index("/diary/2026-03-10/review")
+
+
+def test_only_a_first_send_after_the_day_is_told_it_will_be_late(client, session, login_as,
+                                                                   clock):
+    from tests.web.participant.test_diary_flow import seed_yesterday
+
+    clock.set("2026-03-11T09:00:00+08:00")
+    late = "It will be marked as late"
+    sent, unsent = make_participant(session, locale="en"), make_participant(session, locale="en")
+    seed_yesterday(session, sent, day=date(2026, 3, 10))  # sent on time, being changed now
+    login_as(sent)
+    assert late not in client.get("/diary/2026-03-10/review").get_data(as_text=True)
+    client.post("/logout", data={"csrf_token": csrf(client, "/settings")})
+    login_as(unsent)
+    assert late in client.get("/diary/2026-03-10/review").get_data(as_text=True)
+
+
+def test_the_checking_page_of_a_day_not_answered_says_so(client, session, login_as, clock):
+    clock.set("2026-03-10T20:00:00+08:00")
+    for words in in_each_language(client, session, login_as,
+                                  en="questions are not answered yet", zh="个问题没有回答"):
+        page = client.get("/diary/2026-03-10/review").get_data(as_text=True)
+        assert words in page
+        assert "If your answers below are right" not in page
+        assert "Send diary" not in page
+
+
 def test_home_says_done_once_today_is_sent(client, session, login_as, clock):
     clock.set("2026-03-10T21:00:00+08:00")
     from tests.web.participant.test_diary_flow import seed_yesterday
