@@ -77,8 +77,11 @@ def _leaving_url(day, shown: screens.Screen, action: str, to_review: bool) -> st
 
 def _render(participant, account, day, shown: screens.Screen, values, errors, to_review):
     ids = [s.id for s in shown.sections]
+    blank = len(errors) > 1 and all(e is reading.MISSING for e in errors.values()) and \
+        not any(values.get(i.id) for i in shown.section.items)
     return render_template(
         "participant/screen.html", section=shown.section, day=day, values=values, errors=errors,
+        blank=blank,
         today=schedule.local_today(clock.now(), participant.timezone),
         number=shown.index + 1, total=len(ids) + 1,
         back=ids[shown.index - 1] if shown.index else None, back_to_review=to_review,

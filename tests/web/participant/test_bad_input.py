@@ -207,3 +207,17 @@ def test_a_refused_value_is_not_kept_by_the_language_switch(client, session, log
     walker.press({"E1": "no", "E2": "abc", "E3": "no", "locale": "zh"})
     assert walker.url.endswith("/events")
     assert draft_answers(session, p) == {"E1": "no", "E3": "no"}
+
+
+def test_next_with_nothing_answered_says_so_once(client, session, login_as, clock):
+    """Twelve red links and twelve red lines put the green button six screens down."""
+    for locale, words in (("en", "No question on this page is answered yet"),
+                          ("zh", "这一页的问题还都没有回答")):
+        _p, walker = open_screen(client, session, login_as, clock, "warning", locale=locale)
+        page = walker.press({"action": "next"})
+        assert words in page
+        assert page.count('class="error"') == 0
+        assert 'href="#q-RF' not in page
+        page = walker.press({"RF1": "no", "action": "next"})  # one answered: each one named
+        assert "11 questions still need an answer" in page or "还有11个问题" in page
+        client.post("/logout", data={"csrf_token": walker.csrf()})
