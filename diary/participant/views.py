@@ -121,7 +121,8 @@ def past_day(participant, account, day):
     return render_template("participant/past_day.html", day=the_day, entry=entry,
                            answers=entry.answer_map(), caregiver=account.kind == "caregiver",
                            sections=screens.sections(participant, the_day, rules().window),
-                           editable=isinstance(_open_day(participant, day), OpenDay))
+                           editable=isinstance(_open_day(participant, day), OpenDay),
+                           today=schedule.local_today(clock.now(), participant.timezone))
 
 
 @bp.route("/settings", methods=["GET", "POST"])

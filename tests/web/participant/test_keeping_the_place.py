@@ -160,6 +160,19 @@ def test_warning_signs_offer_none_only_after_the_list_in_the_questions_words(
     assert "None of these today" not in page
 
 
+def test_a_caregiver_is_offered_none_since_the_last_entry_not_my_last(
+        client, session, login_as, clock):
+    from tests.support.factories import make_caregiver
+
+    clock.set(EVENING)
+    carer = make_caregiver(session, make_participant(session), locale="en")
+    session.commit()
+    login_as(carer)
+    page = client.get(f"/diary/{DAY}/warning").get_data(as_text=True)
+    assert "None of these since the last entry" in page
+    assert "my last entry" not in page
+
+
 def test_a_sent_day_opens_read_only_from_the_calendar(client, session, login_as, clock):
     p, walker = signed_in(client, session, login_as, clock, EVENING, locale="en")
     history = walker.open("/history")
@@ -167,6 +180,7 @@ def test_a_sent_day_opens_read_only_from_the_calendar(client, session, login_as,
     assert "March 2026" in history
     page = walker.open("/history/2026-03-09")
     assert "Symptoms today" in page
+    assert "This is yesterday's diary" in page  # its "today" is that day's
     assert "?return=review" not in page
     assert client.get("/history/2026-03-01").status_code == 404
 

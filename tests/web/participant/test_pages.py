@@ -130,6 +130,7 @@ def test_history_shows_four_weeks_with_each_status(client, session, login_as, cl
     for status in ("on_time", "late", "missed", "excused", "open", "upcoming"):
         assert f"day day-{status}" in page
     assert "March 19, 2026: Open" in page  # yesterday, until noon
+    assert 'href="/diary/2026-03-20/review"' in page  # an open day opens to fill in
     assert '<span class="num">Mar 1</span>' in page  # the month's first day, its name apart
 
 
