@@ -71,7 +71,8 @@
         groups.forEach(function (group) {
           var here = 0;
           group.querySelectorAll(".tile").forEach(function (tile) {
-            var match = tile.textContent.toLocaleLowerCase().indexOf(words) >= 0;
+            var names = tile.textContent + " " + (tile.getAttribute("data-also") || "");
+            var match = names.toLocaleLowerCase().indexOf(words) >= 0;
             tile.hidden = !match;
             here += match ? 1 : 0;
           });

@@ -47,6 +47,9 @@ def test_typing_part_of_a_name_leaves_only_the_medicines_that_match(live, phones
     assert tile(phone, "clopidogrel").count() == 1
     assert phone.locator("#q-M2_DRUGS details.group:visible").count() == 7
     assert phone.locator("#q-M2_DRUGS details.group[open]").count() == 1  # the one with a tick
+    search.fill("clopidogrel")  # the English name finds it on a Chinese page too
+    assert tile(phone, "clopidogrel").is_visible()
+    assert tile(phone, "clopidogrel").text_content() == WORDS[locale]["clopidogrel"]
     search.fill("zzz")  # not in the list: "other medicine" is what is left to tick
     assert phone.locator("#q-M2_DRUGS details.group:visible").count() == 0
     assert tile(phone, "other").is_visible()
