@@ -3,10 +3,9 @@
 import re
 from datetime import datetime
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
-from flask_babel import format_datetime, pgettext
 from flask_babel import gettext as _
+from flask_babel import pgettext
 
 from diary.rules import instrument
 from diary.staff import bp
@@ -21,7 +20,7 @@ from diary.staff.forms import (
     ZONE_NAMES,
 )
 from diary.staff.forms_admin import PASSWORD_RULE, ROLES
-from diary.web.i18n import language
+from diary.web.i18n import date_and_time, language
 
 
 def flag_kinds() -> dict[str, str]:
@@ -215,7 +214,7 @@ def local_time(at: datetime | None, tz: str) -> str:
     """An instant in a participant's own time zone."""
     if at is None:
         return "—"
-    return format_datetime(at.astimezone(ZoneInfo(tz)), "short", rebase=False)
+    return date_and_time(at, tz)
 
 
 @bp.context_processor

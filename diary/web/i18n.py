@@ -1,6 +1,7 @@
 """Language choice and locale-aware formatting for templates."""
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_skeleton
 from flask import Flask, g, request, session
@@ -107,6 +108,16 @@ def month_day(day: date) -> str:
     return format_skeleton("MMMd", day, locale=get_locale())
 
 
+def date_and_time(at: datetime, tz: str | None = None) -> str:
+    """An instant no reader misreads: 2026年12月3日 20:08, Dec 3, 2026 20:08 (never 12/3/26 in
+    English, which a reader of day-first dates takes for 12 March); in `tz` when given, else in
+    the site's time zone."""
+    rebase = tz is None
+    if tz is not None:
+        at = at.astimezone(ZoneInfo(tz))
+    return f"{format_date(at, 'medium', rebase=rebase)} {format_time(at, 'HH:mm', rebase=rebase)}"
+
+
 def month_name(day: date) -> str:
     """A month and its year: 2026年3月, March 2026."""
     return format_skeleton("yMMMM", day, locale=get_locale())
@@ -129,4 +140,5 @@ def init_app(app: Flask) -> None:
                                  list_separator=list_separator,
                                  format_datetime=format_datetime, format_time=format_time,
                                  short_date=short_date,
-                                 month_name=month_name, month_day=month_day)
+                                 month_name=month_name, month_day=month_day,
+                                 date_and_time=date_and_time)

@@ -134,6 +134,24 @@ def test_history_shows_four_weeks_with_each_status(client, session, login_as, cl
     assert '<span class="num">Mar 1</span>' in page  # the month's first day, its name apart
 
 
+def test_a_sent_day_says_when_it_was_sent_in_words_not_digits(client, session, login_as,
+                                                                clock):
+    from diary.models import Originator
+    from diary.services.diary import entries
+    from tests.support.staff import full_answers
+
+    for locale, words in (("en", "Mar 9, 2026 21:00"), ("zh", "2026年3月9日 21:00")):
+        p = make_participant(session, locale=locale)
+        clock.set("2026-03-09T21:00:00+08:00")
+        entries.submit(session, p, date(2026, 3, 9), full_answers(p, date(2026, 3, 9)),
+                       entries.Author(p, Originator.PARTICIPANT), "t" * 20 + locale, clock())
+        session.commit()
+        clock.set("2026-03-11T10:00:00+08:00")
+        login_as(p)
+        assert words in client.get("/history/2026-03-09").get_data(as_text=True)
+        client.post("/logout", data={"csrf_token": csrf(client, "/settings")})
+
+
 def test_history_names_a_month_start_as_chinese_writes_it(client, session, login_as, clock):
     clock.set("2026-03-20T10:00:00+08:00")
     login_as(make_participant(session, locale="zh", diary_start_date=date(2026, 3, 1)))
