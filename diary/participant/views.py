@@ -92,10 +92,10 @@ def done(participant, account, day):
 def emergency(participant, account, day):
     """What to do now after a warning sign: call 120 (or 12356)."""
     the_day = _parse(day)
-    crisis = request.args.get("kind") == "crisis"
-    return render_template("participant/emergency.html", day=the_day, crisis=crisis,
-                           emergency=request.args.get("kind") != "crisis" or
-                           request.args.get("both") == "1",
+    both = request.args.get("both") == "1"  # a stroke sign and thoughts of self-harm at once
+    kind = request.args.get("kind")
+    return render_template("participant/emergency.html", day=the_day,
+                           crisis=kind == "crisis" or both, emergency=kind != "crisis" or both,
                            resume=_resume_url(participant, the_day))
 
 

@@ -197,7 +197,8 @@
         if (!steps.length) { return null; }
         return caches.open(PAGES).then(function (cache) {
           var urls = steps.map(function (s) { return "/diary/" + day + "/" + s; });
-          urls.push(review, "/diary/" + day + "/help?kind=emergency", "/", "/offline");
+          var help = "/diary/" + day + "/help?kind=";
+          urls.push(review, help + "emergency", help + "crisis", help + "emergency&both=1", "/", "/offline");
           return Promise.all([
             cache.put("/diary/" + day + "/order", new Response(JSON.stringify(steps), { headers: { "Content-Type": "application/json" } })),
             cache.addAll(urls)

@@ -62,9 +62,14 @@ function afterQueued(day, step, body) {
   if (step === "review") { return Promise.resolve(see("/offline?queued=1")); }
   var fields = new URLSearchParams(body);
   if (step === "warning" && fields.get("action") !== "none") {
-    var warned = false;
-    fields.forEach(function (value, name) { if (/^RF\d+$/.test(name) && value === "yes") { warned = true; } });
-    if (warned) { return Promise.resolve(see("/diary/" + day + "/help?kind=emergency")); }
+    var emergency = false, crisis = false;  // RF12 is thoughts of self-harm: the 12356 line
+    fields.forEach(function (value, name) {
+      if (/^RF\d+$/.test(name) && value === "yes") { if (name === "RF12") { crisis = true; } else { emergency = true; } }
+    });
+    if (emergency || crisis) {
+      var kind = emergency ? "emergency" + (crisis ? "&both=1" : "") : "crisis";
+      return Promise.resolve(see("/diary/" + day + "/help?kind=" + kind));
+    }
   }
   // A language switch stays on its screen (the phone's copy of its taps is put back there).
   if (fields.has("locale")) { return Promise.resolve(see("/diary/" + day + "/" + step)); }

@@ -106,15 +106,21 @@ def test_taps_kept_on_the_phone_survive_a_language_switch(live, phone, clock):
         "Your answers on this screen are saved on this phone."
 
 
-def test_finish_later_offline_goes_home_and_the_taps_reach_the_study_when_back(
-        live, phone, clock):
+def offline_on(live, phone, clock, step: str):
+    """Signed in, the open day kept on the phone, on one of its screens; then no network."""
     base, app = live
     seed_participant(app, clock, locale="en")
     sign_in(phone, base)
     phone.wait_for_selector("html[data-offline-ready]")
-    phone.goto(base + f"/diary/{DAY.isoformat()}/symptoms")
+    phone.goto(base + f"/diary/{DAY.isoformat()}/{step}")
     assert controlled(phone)
     phone.context.set_offline(True)
+    return base, app
+
+
+def test_finish_later_offline_goes_home_and_the_taps_reach_the_study_when_back(
+        live, phone, clock):
+    base, app = offline_on(live, phone, clock, "symptoms")
     phone.click("input[name=S1][value='2'] + span")
     tap(phone, "nav.steps button[value=later]")
     assert phone.url == base + "/"  # home, from the phone's copy
@@ -131,3 +137,13 @@ def test_finish_later_offline_goes_home_and_the_taps_reach_the_study_when_back(
     assert back.ok
     tap(phone, "nav.steps button[value=back]")
     assert phone.url.endswith("/warning")
+
+
+def test_thoughts_of_self_harm_offline_show_the_support_line_from_the_phone(live, phone, clock):
+    offline_on(live, phone, clock, "warning")
+    for n in range(1, 13):
+        phone.click(f"input[name=RF{n}][value={'yes' if n == 12 else 'no'}] + span")
+    tap(phone, "button[value=next]")
+    assert phone.url.endswith("/help?kind=crisis")
+    assert phone.locator("a[href='tel:12356']").is_visible()
+    phone.context.set_offline(False)

@@ -266,3 +266,14 @@ def test_same_as_yesterday_keeps_what_was_tapped(client, session, login_as, cloc
     saved = draft_answers(session, p)
     assert saved["S1"] == "3"  # tapped: stands
     assert saved["S2"] == stable_day_answers()["S2"]  # untapped: copied
+
+
+def test_a_stroke_sign_and_thoughts_of_self_harm_offer_120_and_12356_at_the_top(
+        client, session, login_as, clock):
+    _p, walker = start(client, session, login_as, clock, locale="en")
+    walker.press({**NO_SIGNS, "RF1": "yes", "RF12": "yes", "action": "next"})
+    page = walker.page
+    assert walker.url.endswith("both=1")
+    assert page.index('href="tel:120"') < page.index('href="tel:12356"') < page.index(
+        "While you wait")
+    assert page.count('href="tel:12356"') == 1
